@@ -1,0 +1,18 @@
+// Shared jest settings for every project. Type checking is its own target
+// (`typecheck`), so ts-jest only transpiles here and tests start fast.
+const path = require('node:path');
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.base.json'), isolatedModules: true, diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: `${__dirname}/` }),
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  setupFiles: [path.join(__dirname, 'tools/jest/load-stack-env.js')],
+  reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.js')],
+  testTimeout: 30000,
+};

@@ -1,0 +1,306 @@
+import {
+  DeadLetter,
+  decodeMessage,
+  Subjects,
+  type ConsumerDef,
+  type MessageContract,
+} from '@mu/contracts';
+import type { Context, Link } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
+import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { Logger } from '../logging/logger';
+import { extractTraceContext, SpanKind, withSpan } from '../telemetry/telemetry';
+import { errorCode, isPermanent } from './errors';
+import type { JetStreamPublisher } from './publisher';
+
+/** One message handed to a handler, already decoded and validated against its contract. */
+export interface Delivery<T> {
+  readonly data: T;
+  readonly subject: string;
+  readonly streamSequence: number;
+  /** 1 on the first delivery, 2 on the first redelivery, ... */
+  readonly deliveryCount: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly traceContext: Context;
+  readonly settled: boolean;
+  /** Settle this message now instead of with the rest of the batch. */
+  ack(): void;
+  /** Redeliver later (nak with backoff), or dead-letter once maxDeliver is reached. */
+  retry(reason: unknown): Promise<void>;
+  /** Dead-letter and terminate: it can never succeed. */
+  reject(reason: unknown): Promise<void>;
+}
+
+export type BatchHandler<T> = (batch: Delivery<T>[]) => Promise<void>;
+
+export interface ConsumerRunnerOptions<T extends object> {
+  consumer: ConsumerDef;
+  contract: MessageContract<T>;
+  handle: BatchHandler<T>;
+  logger: Logger;
+  /** Most messages handed to one handler call. */
+  batchSize?: number;
+  /**
+   * After the first message: 0 takes only what is already waiting; 1000 or more waits up
+   * to that long for the batch to fill (JetStream's minimum pull expiry is 1 s).
+   */
+  lingerMs?: number;
+  /** How long one pull waits for a first message; also bounds how long a stop waits. */
+  idleWaitMs?: number;
+  /** Nak delays by delivery attempt; the last one repeats. */
+  backoffMs?: number[];
+}
+
+export interface ConsumerStats {
+  batches: number;
+  acked: number;
+  retried: number;
+  deadLettered: number;
+}
+
+const DEFAULT_BACKOFF = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
+
+/**
+ * A durable JetStream pull consumer for a Nest service (Nest's NATS transport has no JetStream).
+ *
+ * Order for each batch, and what a crash at each point costs:
+ *   1. pull          crash: nothing was acked, the server redelivers after ackWait.
+ *   2. decode        undecodable: dead-lettered, then terminated (never retried).
+ *   3. handle        throws permanent: dead-letter + term; transient: nak with backoff.
+ *   4. ack           crash before ack: redelivered, so handlers must be idempotent.
+ * A dead letter is published (and PubAck'ed) before the term; if that publish fails the
+ * message is nak'ed instead, so nothing is ever dropped.
+ */
+export class PullConsumerRunner<T extends object> {
+  readonly stats: ConsumerStats = { batches: 0, acked: 0, retried: 0, deadLettered: 0 };
+  private readonly js: JetStreamClient;
+  private consumerHandle?: Consumer;
+  private running = false;
+  private loop?: Promise<void>;
+  private readonly batchSize: number;
+  private readonly lingerMs: number;
+  private readonly idleWaitMs: number;
+  private readonly backoffMs: number[];
+
+  constructor(
+    nc: NatsConnection,
+    private readonly publisher: JetStreamPublisher,
+    private readonly opts: ConsumerRunnerOptions<T>,
+  ) {
+    this.js = nc.jetstream();
+    this.batchSize = opts.batchSize ?? 100;
+    this.lingerMs = opts.lingerMs ?? 0;
+    this.idleWaitMs = Math.max(1_000, opts.idleWaitMs ?? 2_000);
+    this.backoffMs = opts.backoffMs ?? DEFAULT_BACKOFF;
+    if (this.lingerMs !== 0 && this.lingerMs < 1_000) throw new Error('lingerMs must be 0 or at least 1000');
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.consumerHandle = await this.js.consumers.get(this.opts.consumer.stream, this.opts.consumer.durable);
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Drain: stop pulling, finish and settle the batch in hand, then resolve. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const log = this.opts.logger;
+    while (this.running) {
+      try {
+        const msgs = await this.pull();
+        if (msgs.length > 0) await this.process(msgs);
+      } catch (err) {
+        log.error({ err, consumer: this.opts.consumer.durable }, 'consumer loop failed; retrying');
+        if (this.running) await sleep(1_000);
+      }
+    }
+  }
+
+  private async pull(): Promise<JsMsg[]> {
+    const consumer = this.consumerHandle!;
+    const first = await consumer.next({ expires: this.idleWaitMs });
+    if (!first) return [];
+    const msgs = [first];
+    const more = this.batchSize - 1;
+    if (more <= 0) return msgs;
+    if (this.lingerMs >= 1_000) {
+      const iter = await consumer.fetch({ max_messages: more, expires: this.lingerMs });
+      for await (const m of iter) msgs.push(m);
+    } else {
+      // The consumer API has no "what is waiting now" pull; the older one does (no_wait).
+      const iter = this.js.fetch(this.opts.consumer.stream, this.opts.consumer.durable, { batch: more, no_wait: true });
+      for await (const m of iter) msgs.push(m);
+    }
+    return msgs;
+  }
+
+  private async process(msgs: JsMsg[]): Promise<void> {
+    const { consumer, contract, handle } = this.opts;
+    const deliveries: DeliveryImpl<T>[] = [];
+    for (const msg of msgs) {
+      const count = msg.info.deliveryCount;
+      if (count > consumer.maxDeliver) {
+        await this.deadLetter(msg, 'MAX_DELIVERIES_EXCEEDED', `delivered ${count} times (limit ${consumer.maxDeliver})`);
+        continue;
+      }
+      let data: T;
+      try {
+        data = decodeMessage(contract, msg.data);
+      } catch (err) {
+        await this.deadLetter(msg, errorCode(err, 'UNDECODABLE'), (err as Error).message);
+        continue;
+      }
+      deliveries.push(new DeliveryImpl(msg, data, this));
+    }
+    if (deliveries.length === 0) return;
+    this.stats.batches += 1;
+
+    const links: Link[] = deliveries
+      .slice(1)
+      .map((d) => trace.getSpanContext(d.traceContext))
+      .filter((c): c is NonNullable<typeof c> => c !== undefined)
+      .map((c) => ({ context: c }));
+    try {
+      await withSpan(
+        `consume ${consumer.durable}`,
+        {
+          parent: deliveries[0]!.traceContext,
+          links,
+          kind: SpanKind.CONSUMER,
+          attributes: { 'messaging.system': 'nats', 'messaging.batch.message_count': deliveries.length },
+        },
+        () => handle(deliveries),
+      );
+      for (const d of deliveries) if (!d.settled) d.ack();
+    } catch (err) {
+      for (const d of deliveries) {
+        if (d.settled) continue;
+        if (isPermanent(err)) await d.reject(err);
+        else await d.retry(err);
+      }
+    }
+  }
+
+  /** @internal used by deliveries */
+  ack(msg: JsMsg): void {
+    msg.ack();
+    this.stats.acked += 1;
+  }
+
+  /** @internal used by deliveries */
+  async retry(msg: JsMsg, reason: unknown): Promise<void> {
+    const count = msg.info.deliveryCount;
+    if (count >= this.opts.consumer.maxDeliver) {
+      await this.deadLetter(msg, 'MAX_DELIVERIES_EXCEEDED', `gave up after ${count} deliveries: ${describe(reason)}`);
+      return;
+    }
+    const delay = this.backoffMs[Math.min(count - 1, this.backoffMs.length - 1)]!;
+    this.opts.logger.warn(
+      { err: reason, consumer: this.opts.consumer.durable, streamSequence: msg.seq, deliveryCount: count, delayMs: delay },
+      'message failed; redelivering later',
+    );
+    msg.nak(delay);
+    this.stats.retried += 1;
+  }
+
+  /** @internal used by deliveries */
+  async deadLetter(msg: JsMsg, code: string, reason: string): Promise<void> {
+    const { consumer } = this.opts;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of msg.headers ?? []) headers[k] = v.join(',');
+    try {
+      await this.publisher.publish(
+        Subjects.deadLetter(consumer.durable),
+        DeadLetter,
+        {
+          consumer: consumer.durable,
+          stream: consumer.stream,
+          streamSequence: msg.seq,
+          subject: msg.subject,
+          deliveries: msg.info.deliveryCount,
+          code,
+          reason: reason.slice(0, 4_000),
+          deadLetteredAt: new Date().toISOString(),
+          payload: Buffer.from(msg.data).toString('base64'),
+          headers,
+        },
+        { msgId: `dl-${consumer.stream}-${msg.seq}` },
+      );
+    } catch (err) {
+      this.opts.logger.error(
+        { err, consumer: consumer.durable, streamSequence: msg.seq },
+        'dead-letter publish failed; message kept for redelivery',
+      );
+      msg.nak(this.backoffMs[this.backoffMs.length - 1]);
+      this.stats.retried += 1;
+      return;
+    }
+    this.opts.logger.error(
+      { consumer: consumer.durable, streamSequence: msg.seq, code, reason },
+      'message dead-lettered',
+    );
+    msg.term(code);
+    this.stats.deadLettered += 1;
+  }
+}
+
+class DeliveryImpl<T extends object> implements Delivery<T> {
+  readonly headers: Record<string, string> = {};
+  readonly traceContext: Context;
+  private done = false;
+
+  constructor(
+    private readonly msg: JsMsg,
+    readonly data: T,
+    private readonly runner: PullConsumerRunner<T>,
+  ) {
+    for (const [k, v] of msg.headers ?? []) this.headers[k] = v.join(',');
+    this.traceContext = msg.headers ? extractTraceContext(msg.headers) : extractTraceContext({ get: () => '', set: () => undefined });
+  }
+
+  get subject(): string {
+    return this.msg.subject;
+  }
+  get streamSequence(): number {
+    return this.msg.seq;
+  }
+  get deliveryCount(): number {
+    return this.msg.info.deliveryCount;
+  }
+  get settled(): boolean {
+    return this.done;
+  }
+
+  ack(): void {
+    if (this.claim()) this.runner.ack(this.msg);
+  }
+  async retry(reason: unknown): Promise<void> {
+    if (this.claim()) await this.runner.retry(this.msg, reason);
+  }
+  async reject(reason: unknown): Promise<void> {
+    if (this.claim()) await this.runner.deadLetter(this.msg, errorCode(reason, 'PERMANENT_FAILURE'), describe(reason));
+  }
+
+  private claim(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    return true;
+  }
+}
+
+function describe(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'tax-engine',
+  rootDir: __dirname,
+};
