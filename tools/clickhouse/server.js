@@ -40,6 +40,15 @@ const PROTOCOL_PARAMS = new Set([
 ]);
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Where the embedded engine's defaults differ from a ClickHouse server's, the server's
+ * win: they are set when the session opens and restored after any request changes them.
+ */
+const SERVER_DEFAULTS = /** @type {Record<string, string>} */ ({
+  output_format_json_quote_64bit_integers: '1',
+  implicit_select: '0',
+});
+
 /** @param {unknown} err */
 function errorMessage(err) {
   return err instanceof Error ? err.message : String(err);
@@ -73,6 +82,7 @@ function main() {
   try {
     const { Session } = require('chdb');
     session = new Session(args.path);
+    session.query(Object.entries(SERVER_DEFAULTS).map(([k, v]) => `SET ${k} = ${v}`).join('; '));
   } catch (err) {
     process.stderr.write(`chdb could not open ${args.path}: ${errorMessage(err)}\n(is another process using this data path?)\n`);
     process.exit(1);
@@ -134,7 +144,10 @@ function main() {
         const result = await session.queryAsync(full, { format });
         return { result, format };
       } finally {
-        const reset = [...settings.map(([k]) => `SET ${k} = DEFAULT`), ...(database ? ['USE default'] : [])];
+        const reset = [
+          ...settings.map(([k]) => (k in SERVER_DEFAULTS ? `SET ${k} = ${SERVER_DEFAULTS[k]}` : `SET ${k} = DEFAULT`)),
+          ...(database ? ['USE default'] : []),
+        ];
         if (reset.length) await session.queryAsync(reset.join('; ')).catch(() => undefined);
       }
     });

@@ -17,3 +17,4 @@ export * from './nest/tokens';
 export * from './nest/health.controller';
 export * from './nest/platform.module';
 export * from './nest/bootstrap';
+export * from './migrations/locate';

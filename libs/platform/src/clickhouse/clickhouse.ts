@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../config/env';
 
 export type { ClickHouseClient } from '@clickhouse/client';
@@ -20,6 +20,13 @@ export function createClickHouse(
     application: name,
     request_timeout: 60_000,
     compression: { request: false, response: false },
-    clickhouse_settings: { date_time_input_format: 'best_effort' },
+    // Exact decimals and 64-bit integers arrive as strings, never as lossy JS numbers.
+    clickhouse_settings: {
+      date_time_input_format: 'best_effort',
+      output_format_json_quote_decimals: 1,
+      output_format_json_quote_64bit_integers: 1,
+    },
+    // Errors reach the caller, which logs them with context; the client's console logger would duplicate them.
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 // A mixin adds the variables of one dependency to a service's environment class,
 // so each app declares exactly what it needs: `class Env extends WithNats(WithRedis(ServiceEnv)) {}`.
@@ -50,6 +50,7 @@ export function WithNats<B extends Ctor>(Base: B) {
 
     /** Create or update the streams this service uses at boot (off when a deploy job does it). */
     @Transform(toBool)
+    @IsBoolean()
     NATS_PROVISION_STREAMS = true;
   }
   return NatsEnv;

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Pool, PoolClient } from 'pg';
-import { checkApplied, loadMigrations, lockKey, splitStatements, type Migration } from './files';
+import { checkApplied, loadMigrations, lockKey, migrationLabel as label, splitStatements } from './files';
 
 export interface MigrationReport {
   applied: string[];
@@ -104,8 +104,4 @@ export async function runClickHouseMigrations(
     }
     return { applied, alreadyApplied: rows.length };
   });
-}
-
-function label(m: Migration): string {
-  return `${String(m.version).padStart(4, '0')}_${m.name}`;
 }

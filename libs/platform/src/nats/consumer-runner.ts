@@ -248,7 +248,9 @@ export class PullConsumerRunner<T extends object> {
       { consumer: consumer.durable, streamSequence: msg.seq, code, reason },
       'message dead-lettered',
     );
-    msg.term(code);
+    // No reason on the term: servers before 2.10.4 ignore `+TERM <reason>` and leave the
+    // message pending. The reason is in the dead letter.
+    msg.term();
     this.stats.deadLettered += 1;
   }
 }

@@ -1,0 +1,24 @@
+import { Consumers, Streams } from '@mu/contracts';
+import { connectNats, loadConfig, provisionConsumer, provisionStreams, ServiceEnv, WithNats } from '@mu/platform';
+import type { Command } from '../command';
+
+class StreamsEnv extends WithNats(ServiceEnv) {}
+
+export const streamsProvisionCommand: Command = {
+  name: 'streams provision',
+  summary: 'create or update every JetStream stream and consumer Mu uses (NATS_URL)',
+  usage: 'streams provision [--replicas N]',
+  options: { replicas: { type: 'string', default: '1' } },
+  async run(args, io) {
+    const replicas = Number(args.values.replicas);
+    const config = loadConfig('mu streams provision', StreamsEnv);
+    const nc = await connectNats(config, 'mu-cli');
+    try {
+      await provisionStreams(nc, Object.values(Streams), replicas);
+      for (const c of Object.values(Consumers)) await provisionConsumer(nc, c);
+      io.out(`streams: ${Object.keys(Streams).join(', ')}\nconsumers: ${Object.values(Consumers).map((c) => `${c.stream}/${c.durable}`).join(', ')}\n`);
+    } finally {
+      await nc.drain();
+    }
+  },
+};

@@ -1,0 +1,6 @@
+import type { Command } from './command';
+import { migrateCommand } from './commands/migrate';
+import { streamsProvisionCommand } from './commands/streams';
+
+/** Every `mu` command. Add a command by writing it under commands/ and listing it here. */
+export const COMMANDS: Command[] = [migrateCommand, streamsProvisionCommand];

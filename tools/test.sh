@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: local stack up, then typecheck, lint and every project's tests
+# (unit, integration against real NATS/Redis/ClickHouse/Postgres, end to end) through Nx.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash tools/stack.sh up || exit 1
+set -a
+# shellcheck disable=SC1091
+. .mu/stack.env
+set +a
+
+rm -rf tmp/test-results
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE="${NX_SKIP_NX_CACHE:-${CI:-}}"
+npx nx run-many -t typecheck lint --parallel=2 --outputStyle=static
+checks=$?
+npx nx run-many -t test --parallel=2 --outputStyle=static
+tests=$?
+node tools/jest/print-summary.js
+[ "$checks" -eq 0 ] || echo "typecheck or lint failed"
+[ "$checks" -eq 0 ] && [ "$tests" -eq 0 ]
