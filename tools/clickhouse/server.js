@@ -106,7 +106,7 @@ function main() {
    * @param {string} sql
    */
   async function execute(params, sql) {
-    const settings = [];
+    const settings = /** @type {[string, string][]} */ ([]);
     const binds = /** @type {Record<string, string>} */ ({});
     for (const [k, v] of params) {
       if (k.startsWith('param_')) binds[k.slice(6)] = v;
@@ -128,7 +128,7 @@ function main() {
     // bind is refused here, as a server would refuse it.
     if (!/^\s*INSERT\b/i.test(sql)) {
       for (const m of sql.matchAll(/\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/g)) {
-        if (!(m[1] in binds)) {
+        if (!(String(m[1]) in binds)) {
           throw Object.assign(new Error(`Code: 456. DB::Exception: Substitution \`${m[1]}\` is not set. (UNKNOWN_QUERY_PARAMETER)`), { chCode: 456 });
         }
       }

@@ -1,3 +1,4 @@
+// @ts-check
 // Prints the workspace's test totals as the last line of a test run.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -5,7 +6,7 @@ const path = require('node:path');
 const dir = path.join(__dirname, '..', '..', 'tmp', 'test-results');
 const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
 const total = { passed: 0, failed: 0, skipped: 0, suitesFailed: 0 };
-const byProject = [];
+const byProject = /** @type {string[]} */ ([]);
 for (const f of files) {
   const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
   total.passed += r.passed;

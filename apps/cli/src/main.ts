@@ -1,3 +1,4 @@
+import { ConfigError } from '@mu/platform';
 import { CommandError, parseCommandArgs, UsageError, type Command, type CommandIo } from './command';
 import { COMMANDS } from './registry';
 
@@ -36,6 +37,10 @@ export async function runCli(argv: string[], io: CommandIo, commands: Command[] 
     await found.cmd.run(parseCommandArgs(found.cmd, found.rest), io);
     return 0;
   } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`${err.message}\n`);
+      return 1;
+    }
     if (err instanceof UsageError || err instanceof CommandError) {
       io.err(`mu ${found.cmd.name}: ${err.message}\n`);
       return err.exitCode;

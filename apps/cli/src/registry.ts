@@ -1,6 +1,7 @@
 import type { Command } from './command';
 import { migrateCommand } from './commands/migrate';
+import { priceCommand } from './commands/price';
 import { streamsProvisionCommand } from './commands/streams';
 
 /** Every `mu` command. Add a command by writing it under commands/ and listing it here. */
-export const COMMANDS: Command[] = [migrateCommand, streamsProvisionCommand];
+export const COMMANDS: Command[] = [migrateCommand, priceCommand, streamsProvisionCommand];

@@ -31,7 +31,7 @@ describe('Postgres migration runner (real Postgres)', () => {
     expect(reports.map((r) => r.applied.length).sort()).toEqual([0, 0, 0, 2]);
     const again = await runPostgresMigrations(pg.pool, dir);
     expect(again).toEqual({ applied: [], alreadyApplied: 2 });
-    const { rows } = await pg.pool.query('SELECT count(*)::int AS n FROM accounts');
+    const { rows } = await pg.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
     expect(rows[0].n).toBe(1);
     const recorded = await pg.pool.query('SELECT version, name FROM mu_schema_migrations ORDER BY version');
     expect(recorded.rows).toEqual([
@@ -47,7 +47,7 @@ describe('Postgres migration runner (real Postgres)', () => {
       '0003_broken.sql': "INSERT INTO accounts VALUES ('b'); SELECT * FROM no_such_table;",
     });
     await expect(runPostgresMigrations(pg.pool, bad)).rejects.toThrow(/0003_broken failed: .*no_such_table/);
-    const { rows } = await pg.pool.query("SELECT count(*)::int AS n FROM accounts WHERE id = 'b'");
+    const { rows } = await pg.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM accounts WHERE id = 'b'");
     expect(rows[0].n).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { code as isoCurrency } from 'currency-codes';
-import { UnknownCurrencyError } from './errors';
+import { UnknownCurrencyError, type Issue } from './errors';
 
 const CODE = /^[A-Z]{3}$/;
 // ISO 4217 lists a few entries that are not money (gold, bond units, "testing", "no currency")
@@ -13,17 +13,31 @@ const cache = new Map<string, number>();
  * dataset of the `currency-codes` package. Codes are upper case, as ISO writes them.
  */
 export function currencyMinorUnits(code: string): number {
+  const found = lookupCurrency(code);
+  if (typeof found !== 'number') throw new UnknownCurrencyError(found);
+  return found;
+}
+
+/** Like `currencyMinorUnits`, but returns the problem instead of throwing it (spec parsing collects issues). */
+export function lookupCurrency(code: string): number | Issue {
   const hit = cache.get(code);
   if (hit !== undefined) return hit;
   if (!CODE.test(code)) {
-    throw new UnknownCurrencyError({ path: 'currency', rule: 'iso4217', message: `must be an ISO 4217 code of three upper-case letters, not ${JSON.stringify(code)}` });
+    return {
+      path: 'currency',
+      rule: 'iso4217',
+      message: `must be an ISO 4217 code of three upper-case letters, not ${JSON.stringify(code)}`,
+    };
   }
   const record = isoCurrency(code);
-  if (record === undefined) {
-    throw new UnknownCurrencyError({ path: 'currency', rule: 'iso4217', message: `${code} is not an ISO 4217 currency code` });
-  }
+  if (record === undefined)
+    return { path: 'currency', rule: 'iso4217', message: `${code} is not an ISO 4217 currency code` };
   if (record.countries.every((c) => PSEUDO_ENTITY.test(c))) {
-    throw new UnknownCurrencyError({ path: 'currency', rule: 'iso4217', message: `${code} (${record.currency}) is an ISO 4217 code but not a currency` });
+    return {
+      path: 'currency',
+      rule: 'iso4217',
+      message: `${code} (${record.currency}) is an ISO 4217 code but not a currency`,
+    };
   }
   cache.set(code, record.digits);
   return record.digits;

@@ -23,6 +23,8 @@ export const ZERO = new Dec(0);
 export const ONE = new Dec(1);
 export const HUNDRED = new Dec(100);
 
+const NEGATIVE_ZERO = /^-0(?:\.0+)?$/;
+
 export type RoundingMode = 'half_away_from_zero' | 'half_even';
 export const ROUNDING_MODES: readonly RoundingMode[] = ['half_away_from_zero', 'half_even'];
 
@@ -42,26 +44,51 @@ export interface DecimalProblem {
 }
 
 // Plain notation only: no exponent, sign or bare dot, so what a person reads is the exact value.
-const DECIMAL_STRING = /^(-?)(\d+)(?:\.(\d+))?$/;
+const DECIMAL_STRING = /^-?\d+(?:\.\d+)?$/;
 
 /**
  * Parse a non-negative decimal string within `limits`. JSON numbers are refused on purpose: they have
- * already been through a binary float by the time we see them.
+ * already been through a binary float by the time we see them. A Decimal (the caller's own exact
+ * arithmetic, e.g. a running total) is taken as it is, re-created with our configuration.
  */
 export function parseDecimal(input: unknown, limits: DecimalLimits): Dec | DecimalProblem {
+  if (input instanceof Dec) {
+    if (!input.isFinite())
+      return { rule: 'decimal_string', message: `must be a finite decimal, not ${input.toString()}` };
+    if (input.isNegative() && !input.isZero())
+      return { rule: 'non_negative', message: `must not be negative (${input.toFixed()})` };
+    return new Dec(input);
+  }
   if (typeof input !== 'string') {
-    return { rule: 'decimal_string', message: `must be a decimal string such as "12.50", not ${describeJson(input)}` };
+    return {
+      rule: 'decimal_string',
+      message: `must be a decimal string such as "12.50", not ${describeJson(input)}`,
+    };
   }
-  const m = DECIMAL_STRING.exec(input);
-  if (m === null) return { rule: 'decimal_string', message: `must be a decimal string such as "12.50", not ${JSON.stringify(input)}` };
-  if (m[1] === '-') return { rule: 'non_negative', message: `must not be negative (${input})` };
-  const decimals = m[3] === undefined ? 0 : m[3].length;
+  if (!DECIMAL_STRING.test(input))
+    return {
+      rule: 'decimal_string',
+      message: `must be a decimal string such as "12.50", not ${JSON.stringify(input)}`,
+    };
+  if (input.startsWith('-')) return { rule: 'non_negative', message: `must not be negative (${input})` };
+  const dot = input.indexOf('.');
+  const decimals = dot === -1 ? 0 : input.length - dot - 1;
   if (decimals > limits.maxDecimalPlaces) {
-    return { rule: 'max_decimal_places', message: `has ${decimals} decimal places, at most ${limits.maxDecimalPlaces} are allowed (${input})` };
+    return {
+      rule: 'max_decimal_places',
+      message: `has ${decimals} decimal places, at most ${limits.maxDecimalPlaces} are allowed (${input})`,
+    };
   }
-  const integerDigits = m[2].replace(/^0+/, '').length;
-  if (integerDigits > limits.maxIntegerDigits) {
-    return { rule: 'max_integer_digits', message: `has ${integerDigits} integer digits, at most ${limits.maxIntegerDigits} are allowed` };
+  const integerPart = dot === -1 ? input.length : dot;
+  if (integerPart > limits.maxIntegerDigits) {
+    // Only now strip leading zeros: an allocation the common, short input does not need.
+    const digits = input.slice(0, integerPart).replace(/^0+/, '').length;
+    if (digits > limits.maxIntegerDigits) {
+      return {
+        rule: 'max_integer_digits',
+        message: `has ${digits} integer digits, at most ${limits.maxIntegerDigits} are allowed`,
+      };
+    }
   }
   return new Dec(input);
 }
@@ -75,7 +102,8 @@ export function describeJson(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${v}`;
+  return typeof v;
 }
 
 /**
@@ -84,9 +112,9 @@ export function describeJson(v: unknown): string {
  * `half_away_from_zero` promises for credits as well as charges.
  */
 export function roundMoney(amount: Dec, minorUnits: number, mode: RoundingMode): string {
-  const rounded = amount.toDecimalPlaces(minorUnits, mode === 'half_even' ? Dec.ROUND_HALF_EVEN : Dec.ROUND_HALF_UP);
+  const text = amount.toFixed(minorUnits, mode === 'half_even' ? Dec.ROUND_HALF_EVEN : Dec.ROUND_HALF_UP);
   // A small credit that rounds to nothing would print as "-0.00".
-  return (rounded.isZero() ? ZERO : rounded).toFixed(minorUnits);
+  return text.startsWith('-') && NEGATIVE_ZERO.test(text) ? text.slice(1) : text;
 }
 
 /** An exact decimal as a plain string (never exponent notation, no trailing zeros). */

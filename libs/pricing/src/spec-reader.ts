@@ -72,7 +72,11 @@ export class FieldReader {
   oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
     const raw = this.has(key) ? this.obj[key] : fallback;
     if (!(allowed as readonly unknown[]).includes(raw)) {
-      this.issue(key, 'one_of', `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, not ${describeJson(raw)}`);
+      this.issue(
+        key,
+        'one_of',
+        `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, not ${describeJson(raw)}`,
+      );
       return fallback;
     }
     this.out[key] = raw;

@@ -5,3 +5,4 @@ export * from './nats';
 export * from './logger';
 export * from './wait';
 export * from './tracing';
+export * from './process';

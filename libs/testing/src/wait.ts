@@ -5,7 +5,7 @@ export async function waitFor<T>(fn: () => T | Promise<T>, opts: { timeoutMs?: n
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (err) {
       last = err;
     }

@@ -1,6 +1,6 @@
 import { Consumers, Streams } from '@mu/contracts';
 import { connectNats, loadConfig, provisionConsumer, provisionStreams, ServiceEnv, WithNats } from '@mu/platform';
-import type { Command } from '../command';
+import { UsageError, type Command } from '../command';
 
 class StreamsEnv extends WithNats(ServiceEnv) {}
 
@@ -11,6 +11,7 @@ export const streamsProvisionCommand: Command = {
   options: { replicas: { type: 'string', default: '1' } },
   async run(args, io) {
     const replicas = Number(args.values.replicas);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new UsageError('--replicas must be a whole number from 1 to 5');
     const config = loadConfig('mu streams provision', StreamsEnv);
     const nc = await connectNats(config, 'mu-cli');
     try {

@@ -34,7 +34,7 @@ export interface PlatformOptions {
 function need<K extends keyof AnyConfig>(config: Readonly<AnyConfig>, key: K): NonNullable<AnyConfig[K]> {
   const v = config[key];
   if (v === undefined || v === null) throw new Error(`${String(key)} is required by this service but missing from its config class`);
-  return v as NonNullable<AnyConfig[K]>;
+  return v;
 }
 
 /** Closes every client the platform opened, after the app's own shutdown hooks ran. */

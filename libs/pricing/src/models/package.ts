@@ -20,7 +20,14 @@ export function parsePackage(r: FieldReader): PackageModel {
   const packageSize = r.positiveDecimal('packageSize', QUANTITY_LIMITS);
   const packageAmount = r.decimal('packageAmount', PRICE_LIMITS);
   const rounding = r.oneOf<PackageRounding>('packageRounding', ['up', 'down'], 'up');
-  return { name: 'package', packageSize, packageAmount, rounding, packageSizeText: exact(packageSize), packageAmountText: exact(packageAmount) };
+  return {
+    name: 'package',
+    packageSize,
+    packageAmount,
+    rounding,
+    packageSizeText: exact(packageSize),
+    packageAmountText: exact(packageAmount),
+  };
 }
 
 export function chargePackage(m: PackageModel, quantity: Dec, lines: BreakdownLine[] | null): Dec {

@@ -19,6 +19,11 @@ export function parseUnit(r: FieldReader): UnitModel {
 export function chargeUnit(m: UnitModel, quantity: Dec, lines: BreakdownLine[] | null): Dec {
   if (quantity.isZero()) return ZERO;
   const amount = quantity.times(m.unitAmount);
-  lines?.push({ kind: 'unit', quantity: exact(quantity), unitAmount: m.unitAmountText, amount: exact(amount) });
+  lines?.push({
+    kind: 'unit',
+    quantity: exact(quantity),
+    unitAmount: m.unitAmountText,
+    amount: exact(amount),
+  });
   return amount;
 }

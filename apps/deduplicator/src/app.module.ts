@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { Consumers, Streams } from '@mu/contracts';
+import { PlatformModule, type Logger } from '@mu/platform';
+import type { DeduplicatorEnv } from './config';
+
+/** Pulls USAGE_RAW, drops events already seen (Redis idempotency keys) and publishes the new ones to USAGE_UNIQUE. */
+@Module({})
+export class AppModule {
+  static forRoot(config: Readonly<DeduplicatorEnv>, opts: { logger?: Logger } = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({
+          service: 'deduplicator',
+          config,
+          nats: { streams: [Streams.USAGE_RAW, Streams.USAGE_UNIQUE, Streams.USAGE_REJECTED, Streams.DEAD_LETTER], consumers: [Consumers.deduplicator] },
+          redis: true,
+          logger: opts.logger,
+        }),
+      ],
+    };
+  }
+}

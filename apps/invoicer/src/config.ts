@@ -1,0 +1,12 @@
+import { Type } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { ServiceEnv, WithClickHouse, WithNats, WithPostgres } from '@mu/platform';
+
+/** The invoicer's environment, validated once at boot. */
+export class InvoicerEnv extends WithNats(WithClickHouse(WithPostgres(ServiceEnv))) {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  override PORT = 3400;
+}
