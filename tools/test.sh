@@ -11,12 +11,15 @@ set -a
 . .mu/stack.env
 set +a
 
+# Process-level tests run the real entry points from dist/.
+npm run build --silent || exit 1
+
 rm -rf tmp/test-results
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE="${NX_SKIP_NX_CACHE:-${CI:-}}"
 npx nx run-many -t typecheck lint --parallel=2 --outputStyle=static
 checks=$?
 npx nx run-many -t test --parallel=2 --outputStyle=static
 tests=$?
-node tools/jest/print-summary.js
+node tools/jest/print-summary.js "$tests"
 [ "$checks" -eq 0 ] || echo "typecheck or lint failed"
 [ "$checks" -eq 0 ] && [ "$tests" -eq 0 ]

@@ -23,12 +23,16 @@ const graduated = parsePriceSpec({
 // 0 to ~215,000, a third of them with decimals: every tier is hit. Built once, outside the timing.
 const QUANTITIES = Array.from({ length: 1024 }, (_, i) => (i % 3 === 0 ? `${i * 197}.5` : String(i * 211)));
 
-/** Runs fn over the quantities; returns ratings per second. */
+/**
+ * Runs fn over the quantities; returns ratings per second.
+ * @param {string} name
+ * @param {(quantity: string) => string} fn
+ */
 function bench(name, fn) {
   let sink = 0;
-  for (let i = 0; i < WARMUP; i++) sink += fn(QUANTITIES[i & 1023]).length;
+  for (let i = 0; i < WARMUP; i++) sink += fn(/** @type {string} */ (QUANTITIES[i & 1023])).length;
   const start = process.hrtime.bigint();
-  for (let i = 0; i < ITERATIONS; i++) sink += fn(QUANTITIES[i & 1023]).length;
+  for (let i = 0; i < ITERATIONS; i++) sink += fn(/** @type {string} */ (QUANTITIES[i & 1023])).length;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const perSecond = Math.round(ITERATIONS / seconds);
   // Printing the sink keeps the optimiser from dropping the work.
@@ -41,12 +45,12 @@ function bench(name, fn) {
 console.log(
   `@mu/pricing bench: node ${process.version}, one core, ${ITERATIONS.toLocaleString('en-US')} ratings per case`,
 );
-bench('unit: rate()', (q) => rate(unit, { quantity: q }).amount);
+bench('unit: rate()', (/** @type {string} */ q) => rate(unit, { quantity: q }).amount);
 const graduatedPerSecond = bench(
   'graduated, 4 tiers: rate()',
-  (q) => rate(graduated, { quantity: q }).amount,
+  (/** @type {string} */ q) => rate(graduated, { quantity: q }).amount,
 );
-bench('graduated, 4 tiers: rateIncrement()', (q) => rateIncrement(graduated, '500', q).toFixed());
+bench('graduated, 4 tiers: rateIncrement()', (/** @type {string} */ q) => rateIncrement(graduated, '500', q).toFixed());
 console.log(
   `graduated target ${TARGET_GRADUATED.toLocaleString('en-US')}/s: ${graduatedPerSecond >= TARGET_GRADUATED ? 'met' : 'NOT met'}`,
 );

@@ -18,4 +18,11 @@ for (const f of files) {
 console.log('');
 for (const line of byProject.sort()) console.log(`  ${line}`);
 if (total.suitesFailed) console.log(`${total.suitesFailed} test suites failed to run`);
+// A project whose jest exited non-zero without writing results (no tests found, a crash)
+// still counts as a failure: tools/test.sh passes the run's exit code.
+const exitCode = Number(process.argv[2] ?? 0);
+if (exitCode !== 0 && total.failed + total.suitesFailed === 0) {
+  console.log('a test run failed without reporting results (see above)');
+  total.suitesFailed = 1;
+}
 console.log(`tests: ${total.passed} passed, ${total.failed + total.suitesFailed} failed, ${total.skipped} skipped`);

@@ -9,7 +9,7 @@ import {
   provisionStreams,
   PullConsumerRunner,
   type Delivery,
-} from '@mu/platform';
+} from '../src';
 import { privateStream } from './support';
 
 class Job {

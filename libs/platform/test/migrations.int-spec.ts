@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestClickHouse, createTestDatabase, type TestClickHouse, type TestDatabase } from '@mu/testing';
-import { runClickHouseMigrations, runPostgresMigrations } from '@mu/platform';
+import { runClickHouseMigrations, runPostgresMigrations } from '../src';
 
 function migrationsDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'mu-mig-'));
@@ -32,7 +32,7 @@ describe('Postgres migration runner (real Postgres)', () => {
     const again = await runPostgresMigrations(pg.pool, dir);
     expect(again).toEqual({ applied: [], alreadyApplied: 2 });
     const { rows } = await pg.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
-    expect(rows[0].n).toBe(1);
+    expect(rows[0]?.n).toBe(1);
     const recorded = await pg.pool.query('SELECT version, name FROM mu_schema_migrations ORDER BY version');
     expect(recorded.rows).toEqual([
       { version: '1', name: 'accounts' },
@@ -48,7 +48,7 @@ describe('Postgres migration runner (real Postgres)', () => {
     });
     await expect(runPostgresMigrations(pg.pool, bad)).rejects.toThrow(/0003_broken failed: .*no_such_table/);
     const { rows } = await pg.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM accounts WHERE id = 'b'");
-    expect(rows[0].n).toBe(0);
+    expect(rows[0]?.n).toBe(0);
   });
 
   it('refuses to run when an applied migration was edited', async () => {

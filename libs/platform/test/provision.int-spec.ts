@@ -1,5 +1,5 @@
 import { createTestNats, type TestNats } from '@mu/testing';
-import { provisionConsumer, provisionStreams } from '@mu/platform';
+import { provisionConsumer, provisionStreams } from '../src';
 import { privateStream } from './support';
 
 let t: TestNats;

@@ -13,6 +13,8 @@ export const START_STACK_HINT = 'start the local stack with `npm run stack up` (
 
 let containerRuntime: boolean | undefined;
 function hasContainerRuntime(): boolean {
+  // MU_TESTCONTAINERS=off: never start containers, even where a runtime exists.
+  if (process.env.MU_TESTCONTAINERS === 'off') return false;
   if (containerRuntime === undefined) {
     try {
       execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 5_000 });
