@@ -11,7 +11,11 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: `${__dirname}/` }),
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/test/**/*.int-spec.ts',
+    '<rootDir>/test/**/*.e2e-spec.ts',
+  ],
   setupFiles: [path.join(__dirname, 'tools/jest/load-stack-env.js')],
   // Integration specs share real servers; each file isolates itself (own databases, streams, key prefixes).
   reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.js')],

@@ -33,10 +33,27 @@ const { values: args } = parseArgs({
 
 /** URL parameters that are protocol, not settings. */
 const PROTOCOL_PARAMS = new Set([
-  'query', 'database', 'default_format', 'query_id', 'session_id', 'session_timeout', 'session_check',
-  'user', 'password', 'compress', 'decompress', 'enable_http_compression', 'http_zlib_compression_level',
-  'wait_end_of_query', 'send_progress_in_http_headers', 'http_headers_progress_interval_ms',
-  'buffer_size', 'http_response_buffer_size', 'role', 'quota_key', 'add_http_cors_header',
+  'query',
+  'database',
+  'default_format',
+  'query_id',
+  'session_id',
+  'session_timeout',
+  'session_check',
+  'user',
+  'password',
+  'compress',
+  'decompress',
+  'enable_http_compression',
+  'http_zlib_compression_level',
+  'wait_end_of_query',
+  'send_progress_in_http_headers',
+  'http_headers_progress_interval_ms',
+  'buffer_size',
+  'http_response_buffer_size',
+  'role',
+  'quota_key',
+  'add_http_cors_header',
 ]);
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -59,12 +76,16 @@ function errorMessage(err) {
  * @param {boolean} [alwaysString]
  */
 function settingLiteral(v, alwaysString = false) {
-  return !alwaysString && /^-?\d+(\.\d+)?$/.test(v) ? v : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return !alwaysString && /^-?\d+(\.\d+)?$/.test(v)
+    ? v
+    : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** @param {string} sql */
 function explicitFormat(sql) {
-  const m = /\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i.exec(sql.split('\n').slice(0, 1).join('\n')) ?? /\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i.exec(sql);
+  const m =
+    /\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i.exec(sql.split('\n').slice(0, 1).join('\n')) ??
+    /\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$/i.exec(sql);
   return m ? m[1] : undefined;
 }
 
@@ -82,9 +103,15 @@ function main() {
   try {
     const { Session } = require('chdb');
     session = new Session(args.path);
-    session.query(Object.entries(SERVER_DEFAULTS).map(([k, v]) => `SET ${k} = ${v}`).join('; '));
+    session.query(
+      Object.entries(SERVER_DEFAULTS)
+        .map(([k, v]) => `SET ${k} = ${v}`)
+        .join('; '),
+    );
   } catch (err) {
-    process.stderr.write(`chdb could not open ${args.path}: ${errorMessage(err)}\n(is another process using this data path?)\n`);
+    process.stderr.write(
+      `chdb could not open ${args.path}: ${errorMessage(err)}\n(is another process using this data path?)\n`,
+    );
     process.exit(1);
   }
 
@@ -97,7 +124,10 @@ function main() {
    */
   function serial(fn) {
     const run = queue.then(fn, fn);
-    queue = run.then(() => undefined, () => undefined);
+    queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -111,16 +141,27 @@ function main() {
     for (const [k, v] of params) {
       if (k.startsWith('param_')) binds[k.slice(6)] = v;
       else if (!PROTOCOL_PARAMS.has(k)) {
-        if (!IDENT.test(k)) throw Object.assign(new Error(`Code: 115. DB::Exception: Unknown setting '${k}'. (UNKNOWN_SETTING)`), { chCode: 115 });
+        if (!IDENT.test(k))
+          throw Object.assign(
+            new Error(`Code: 115. DB::Exception: Unknown setting '${k}'. (UNKNOWN_SETTING)`),
+            { chCode: 115 },
+          );
         settings.push([k, v]);
       }
     }
     const database = params.get('database');
     for (const k of Object.keys(binds)) {
-      if (!IDENT.test(k)) throw Object.assign(new Error(`Code: 36. DB::Exception: Bad query parameter name '${k}'. (BAD_ARGUMENTS)`), { chCode: 36 });
+      if (!IDENT.test(k))
+        throw Object.assign(
+          new Error(`Code: 36. DB::Exception: Bad query parameter name '${k}'. (BAD_ARGUMENTS)`),
+          { chCode: 36 },
+        );
     }
     if (database && !IDENT.test(database)) {
-      throw Object.assign(new Error(`Code: 81. DB::Exception: Database ${database} does not exist. (UNKNOWN_DATABASE)`), { chCode: 81 });
+      throw Object.assign(
+        new Error(`Code: 81. DB::Exception: Database ${database} does not exist. (UNKNOWN_DATABASE)`),
+        { chCode: 81 },
+      );
     }
     const format = explicitFormat(sql) ?? params.get('default_format') ?? 'TabSeparated';
     // Parameters are bound as `SET param_x = '<text>'`: the engine then parses the same text
@@ -129,7 +170,12 @@ function main() {
     if (!/^\s*INSERT\b/i.test(sql)) {
       for (const m of sql.matchAll(/\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:/g)) {
         if (!(String(m[1]) in binds)) {
-          throw Object.assign(new Error(`Code: 456. DB::Exception: Substitution \`${m[1]}\` is not set. (UNKNOWN_QUERY_PARAMETER)`), { chCode: 456 });
+          throw Object.assign(
+            new Error(
+              `Code: 456. DB::Exception: Substitution \`${m[1]}\` is not set. (UNKNOWN_QUERY_PARAMETER)`,
+            ),
+            { chCode: 456 },
+          );
         }
       }
     }
@@ -145,7 +191,9 @@ function main() {
         return { result, format };
       } finally {
         const reset = [
-          ...settings.map(([k]) => (k in SERVER_DEFAULTS ? `SET ${k} = ${SERVER_DEFAULTS[k]}` : `SET ${k} = DEFAULT`)),
+          ...settings.map(([k]) =>
+            k in SERVER_DEFAULTS ? `SET ${k} = ${SERVER_DEFAULTS[k]}` : `SET ${k} = DEFAULT`,
+          ),
           ...(database ? ['USE default'] : []),
         ];
         if (reset.length) await session.queryAsync(reset.join('; ')).catch(() => undefined);
@@ -163,7 +211,11 @@ function main() {
         res.setHeader('X-ClickHouse-Query-Id', queryId);
         res.setHeader('X-ClickHouse-Timezone', 'UTC');
         res.setHeader('X-ClickHouse-Server-Display-Name', 'mu-chdb');
-        if ((url.pathname === '/ping' || url.pathname === '/') && !url.searchParams.has('query') && req.method !== 'POST') {
+        if (
+          (url.pathname === '/ping' || url.pathname === '/') &&
+          !url.searchParams.has('query') &&
+          req.method !== 'POST'
+        ) {
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' }).end('Ok.\n');
           return;
         }
@@ -177,10 +229,17 @@ function main() {
           const urlQuery = url.searchParams.get('query') ?? '';
           const text = body.toString('utf8');
           const sql = urlQuery && text ? `${urlQuery}\n${text}` : urlQuery || text;
-          if (!sql.trim()) throw Object.assign(new Error('Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)'), { chCode: 62 });
+          if (!sql.trim())
+            throw Object.assign(new Error('Code: 62. DB::Exception: Empty query. (SYNTAX_ERROR)'), {
+              chCode: 62,
+            });
           // An INSERT ... FORMAT with no rows is a no-op on a server; the engine calls it an error.
           if (/^\s*INSERT\b[\s\S]*\bFORMAT\s+\w+\s*$/i.test(sql)) {
-            res.writeHead(200, { 'X-ClickHouse-Summary': JSON.stringify({ written_rows: '0', read_rows: '0' }) }).end();
+            res
+              .writeHead(200, {
+                'X-ClickHouse-Summary': JSON.stringify({ written_rows: '0', read_rows: '0' }),
+              })
+              .end();
             return;
           }
           const { result, format } = await execute(url.searchParams, sql);
@@ -191,7 +250,7 @@ function main() {
             'X-ClickHouse-Summary': JSON.stringify({
               read_rows: String(result.rowsRead ?? 0),
               read_bytes: String(result.bytesRead ?? 0),
-              written_rows: String(/^\s*INSERT\b/i.test(sql) ? result.rowsRead ?? 0 : 0),
+              written_rows: String(/^\s*INSERT\b/i.test(sql) ? (result.rowsRead ?? 0) : 0),
               written_bytes: '0',
               total_rows_to_read: '0',
               elapsed_ns: String(Math.round((result.elapsed ?? 0) * 1e9)),
@@ -200,9 +259,15 @@ function main() {
           res.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
         } catch (err) {
           const message = errorMessage(err);
-          const code = /** @type {{chCode?: number}} */ (err).chCode ?? Number(/Code: (\d+)/.exec(message)?.[1] ?? 1000);
-          res.writeHead(500, { 'Content-Type': 'text/plain; charset=UTF-8', 'X-ClickHouse-Exception-Code': String(code) });
-          res.end(`${/^Code: /.test(message) ? message : `Code: ${code}. DB::Exception: ${message}. (STD_EXCEPTION)`}\n`);
+          const code =
+            /** @type {{chCode?: number}} */ (err).chCode ?? Number(/Code: (\d+)/.exec(message)?.[1] ?? 1000);
+          res.writeHead(500, {
+            'Content-Type': 'text/plain; charset=UTF-8',
+            'X-ClickHouse-Exception-Code': String(code),
+          });
+          res.end(
+            `${/^Code: /.test(message) ? message : `Code: ${code}. DB::Exception: ${message}. (STD_EXCEPTION)`}\n`,
+          );
         }
       })();
     });
@@ -210,7 +275,9 @@ function main() {
 
   server.keepAliveTimeout = 10_000;
   server.listen(Number(args.port), args.host, () => {
-    process.stdout.write(`embedded ClickHouse (chdb) on http://${args.host}:${args.port}, data in ${args.path}\n`);
+    process.stdout.write(
+      `embedded ClickHouse (chdb) on http://${args.host}:${args.port}, data in ${args.path}\n`,
+    );
   });
   const stop = () => {
     server.close();

@@ -13,7 +13,9 @@ for (const f of files) {
   total.failed += r.failed;
   total.skipped += r.skipped;
   total.suitesFailed += r.suitesFailed;
-  byProject.push(`${r.project}: ${r.passed} passed, ${r.failed} failed${r.suitesFailed ? `, ${r.suitesFailed} suites failed` : ''}`);
+  byProject.push(
+    `${r.project}: ${r.passed} passed, ${r.failed} failed${r.suitesFailed ? `, ${r.suitesFailed} suites failed` : ''}`,
+  );
 }
 console.log('');
 for (const line of byProject.sort()) console.log(`  ${line}`);
@@ -25,4 +27,6 @@ if (exitCode !== 0 && total.failed + total.suitesFailed === 0) {
   console.log('a test run failed without reporting results (see above)');
   total.suitesFailed = 1;
 }
-console.log(`tests: ${total.passed} passed, ${total.failed + total.suitesFailed} failed, ${total.skipped} skipped`);
+console.log(
+  `tests: ${total.passed} passed, ${total.failed + total.suitesFailed} failed, ${total.skipped} skipped`,
+);

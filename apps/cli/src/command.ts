@@ -31,7 +31,12 @@ export interface ParsedArgs {
 
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: cmd.options,
+      allowPositionals: true,
+      strict: true,
+    });
     return { values, positionals };
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\nusage: mu ${cmd.usage}`);
@@ -40,6 +45,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
 
 export function requiredString(args: ParsedArgs, name: string, cmd: Command): string {
   const v = args.values[name];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required\nusage: mu ${cmd.usage}`);
+  if (typeof v !== 'string' || v === '')
+    throw new UsageError(`--${name} is required\nusage: mu ${cmd.usage}`);
   return v;
 }

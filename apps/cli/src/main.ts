@@ -4,11 +4,19 @@ import { COMMANDS } from './registry';
 
 function help(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  return ['usage: mu <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)].join('\n');
+  return [
+    'usage: mu <command> [options]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
 }
 
 /** Find the command whose words start argv (the longest match), and the arguments after it. */
-export function resolveCommand(argv: string[], commands: Command[] = COMMANDS): { cmd: Command; rest: string[] } | undefined {
+export function resolveCommand(
+  argv: string[],
+  commands: Command[] = COMMANDS,
+): { cmd: Command; rest: string[] } | undefined {
   let best: { cmd: Command; rest: string[] } | undefined;
   for (const cmd of commands) {
     const words = cmd.name.split(' ');

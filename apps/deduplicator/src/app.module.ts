@@ -13,7 +13,10 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'deduplicator',
           config,
-          nats: { streams: [Streams.USAGE_RAW, Streams.USAGE_UNIQUE, Streams.USAGE_REJECTED, Streams.DEAD_LETTER], consumers: [Consumers.deduplicator] },
+          nats: {
+            streams: [Streams.USAGE_RAW, Streams.USAGE_UNIQUE, Streams.USAGE_REJECTED, Streams.DEAD_LETTER],
+            consumers: [Consumers.deduplicator],
+          },
           redis: true,
           logger: opts.logger,
         }),

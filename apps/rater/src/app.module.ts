@@ -13,8 +13,12 @@ export class AppModule {
         PlatformModule.forRoot({
           service: 'rater',
           config,
-          nats: { streams: [Streams.USAGE_UNIQUE, Streams.USAGE_REJECTED, Streams.DEAD_LETTER], consumers: [Consumers.rater] },
-          clickhouse: true, postgres: true,
+          nats: {
+            streams: [Streams.USAGE_UNIQUE, Streams.USAGE_REJECTED, Streams.DEAD_LETTER],
+            consumers: [Consumers.rater],
+          },
+          clickhouse: true,
+          postgres: true,
           logger: opts.logger,
         }),
       ],

@@ -8,7 +8,8 @@ describe('subjects', () => {
   });
 
   it('refuses tenant ids that would split or wildcard a subject', () => {
-    for (const bad of ['a.b', '*', '>', '', 'a b', 'x'.repeat(65)]) expect(() => tenantToken(bad)).toThrow(/not a valid subject token/);
+    for (const bad of ['a.b', '*', '>', '', 'a b', 'x'.repeat(65)])
+      expect(() => tenantToken(bad)).toThrow(/not a valid subject token/);
   });
 
   it('names each stream and consumer once, and every consumer reads an existing stream', () => {

@@ -30,14 +30,17 @@ export const Subjects = {
   taxQuote: 'tax.quote.v1',
 } as const;
 
-export type InvoiceEventName = 'created' | 'finalized' | 'voided' | 'paid' | 'uncollectible' | 'credit_note_created';
+export type InvoiceEventName =
+  'created' | 'finalized' | 'voided' | 'paid' | 'uncollectible' | 'credit_note_created';
 
 const TENANT_TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** A tenant id becomes one subject token; anything that could split or wildcard a subject is refused. */
 export function tenantToken(tenantId: string): string {
   if (!TENANT_TOKEN.test(tenantId)) {
-    throw new Error(`tenant id ${JSON.stringify(tenantId)} is not a valid subject token (letters, digits, _ and -, 1-64)`);
+    throw new Error(
+      `tenant id ${JSON.stringify(tenantId)} is not a valid subject token (letters, digits, _ and -, 1-64)`,
+    );
   }
   return tenantId;
 }

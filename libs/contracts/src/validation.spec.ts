@@ -1,7 +1,25 @@
-import { ContractViolationError, decodeMessage, encodeMessage, UsageRawBatch, type UsageRawBatchV1 } from './index';
+import {
+  ContractViolationError,
+  decodeMessage,
+  encodeMessage,
+  UsageRawBatch,
+  type UsageRawBatchV1,
+} from './index';
 
-const event = { id: 'e1', source: 'api', type: 'api.call', subject: 'cust-1', time: '2026-11-01T10:00:00.000Z', data: { ms: '12' } };
-const batch: UsageRawBatchV1 = { batchId: 'b1', tenantId: 'acme', receivedAt: '2026-11-01T10:00:00.100Z', events: [event] };
+const event = {
+  id: 'e1',
+  source: 'api',
+  type: 'api.call',
+  subject: 'cust-1',
+  time: '2026-11-01T10:00:00.000Z',
+  data: { ms: '12' },
+};
+const batch: UsageRawBatchV1 = {
+  batchId: 'b1',
+  tenantId: 'acme',
+  receivedAt: '2026-11-01T10:00:00.100Z',
+  events: [event],
+};
 
 describe('message contracts', () => {
   it('round-trips a valid message', () => {
@@ -10,7 +28,12 @@ describe('message contracts', () => {
   });
 
   it('lists every problem with its path, including nested events', () => {
-    const bad = { ...batch, tenantId: '', events: [event, { ...event, time: '2026-11-01 10:00', data: 'x' }], extra: 1 };
+    const bad = {
+      ...batch,
+      tenantId: '',
+      events: [event, { ...event, time: '2026-11-01 10:00', data: 'x' }],
+      extra: 1,
+    };
     let err: ContractViolationError | undefined;
     try {
       decodeMessage(UsageRawBatch, Buffer.from(JSON.stringify(bad)));
@@ -30,6 +53,8 @@ describe('message contracts', () => {
   });
 
   it('refuses to encode an invalid outbound payload', () => {
-    expect(() => encodeMessage(UsageRawBatch, { ...batch, events: [] })).toThrow(/events: events must contain at least 1 elements/);
+    expect(() => encodeMessage(UsageRawBatch, { ...batch, events: [] })).toThrow(
+      /events: events must contain at least 1 elements/,
+    );
   });
 });

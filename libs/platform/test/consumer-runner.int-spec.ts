@@ -30,7 +30,11 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-async function setup(suffix: string, handle: (batch: Delivery<Job>[]) => Promise<void>, opts: { maxDeliver?: number; batchSize?: number; lingerMs?: number } = {}) {
+async function setup(
+  suffix: string,
+  handle: (batch: Delivery<Job>[]) => Promise<void>,
+  opts: { maxDeliver?: number; batchSize?: number; lingerMs?: number } = {},
+) {
   const { stream, consumer, subject } = privateStream(t, suffix, { maxDeliver: opts.maxDeliver ?? 3 });
   await provisionStreams(t.nc, [stream]);
   await provisionConsumer(t.nc, consumer);
@@ -79,7 +83,8 @@ describe('PullConsumerRunner (real JetStream)', () => {
     const { subject, consumer, runner } = await setup('ok', async (batch) => {
       seen.push(...batch.map((d) => d.data));
     });
-    for (let i = 0; i < 25; i++) await publisher.publish(`${subject}.x`, JobContract, { id: `j${i}`, n: i }, { msgId: `ok-${i}` });
+    for (let i = 0; i < 25; i++)
+      await publisher.publish(`${subject}.x`, JobContract, { id: `j${i}`, n: i }, { msgId: `ok-${i}` });
     await runner.start();
     await waitFor(() => seen.length === 25, { what: '25 messages' });
     await runner.stop();
@@ -104,7 +109,9 @@ describe('PullConsumerRunner (real JetStream)', () => {
   it('refuses to publish a payload that breaks its contract', async () => {
     const { subject } = await setup('badout', async () => undefined);
     await expect(
-      publisher.publish(`${subject}.x`, JobContract, { id: 'x', n: 'nope' } as unknown as Job, { msgId: 'bad-out' }),
+      publisher.publish(`${subject}.x`, JobContract, { id: 'x', n: 'nope' } as unknown as Job, {
+        msgId: 'bad-out',
+      }),
     ).rejects.toThrow(/n: n must be an integer number/);
   });
 
@@ -139,7 +146,11 @@ describe('PullConsumerRunner (real JetStream)', () => {
     expect(calls).toBe(3);
     const dls = await deadLetters(consumer.durable);
     expect(dls).toHaveLength(1);
-    expect(dls[0]).toMatchObject({ code: 'MAX_DELIVERIES_EXCEEDED', deliveries: 3, consumer: consumer.durable });
+    expect(dls[0]).toMatchObject({
+      code: 'MAX_DELIVERIES_EXCEEDED',
+      deliveries: 3,
+      consumer: consumer.durable,
+    });
     expect(dls[0]!.reason).toContain('always down');
     expect(JSON.parse(Buffer.from(dls[0]!.payload, 'base64').toString())).toEqual({ id: 'e', n: 1 });
   });
@@ -148,7 +159,8 @@ describe('PullConsumerRunner (real JetStream)', () => {
     const handled: string[] = [];
     const { subject, consumer, runner } = await setup('perm', async (batch) => {
       for (const d of batch) {
-        if (d.data.id === 'poison') await d.reject(new PermanentError('UNKNOWN_METER', 'meter m1 does not exist'));
+        if (d.data.id === 'poison')
+          await d.reject(new PermanentError('UNKNOWN_METER', 'meter m1 does not exist'));
         else handled.push(d.data.id);
       }
     });
@@ -157,7 +169,9 @@ describe('PullConsumerRunner (real JetStream)', () => {
     await publisher.publish(`${subject}.x`, JobContract, { id: 'poison', n: 1 }, { msgId: 'perm-poison' });
     await publisher.publish(`${subject}.x`, JobContract, { id: 'fine', n: 2 }, { msgId: 'perm-fine' });
     await runner.start();
-    await waitFor(() => runner.stats.deadLettered === 2 && runner.stats.acked === 1, { what: 'two dead letters, one ack' });
+    await waitFor(() => runner.stats.deadLettered === 2 && runner.stats.acked === 1, {
+      what: 'two dead letters, one ack',
+    });
     await runner.stop();
     expect(handled).toEqual(['fine']);
     const dls = await deadLetters(consumer.durable);
@@ -165,7 +179,10 @@ describe('PullConsumerRunner (real JetStream)', () => {
     expect(dls.find((d) => d.code === 'CONTRACT_VIOLATION')!.reason).toMatch(/id: id must be a string/);
     // Terminated, not left to time out: nothing stays pending at the server.
     const jsm = await t.nc.jetstreamManager();
-    await waitFor(async () => (await jsm.consumers.info(consumer.stream, consumer.durable)).num_ack_pending === 0, { what: 'no pending acks' });
+    await waitFor(
+      async () => (await jsm.consumers.info(consumer.stream, consumer.durable)).num_ack_pending === 0,
+      { what: 'no pending acks' },
+    );
   });
 
   it('drains on stop: the batch in hand finishes and is acked, nothing new is pulled', async () => {
@@ -180,12 +197,14 @@ describe('PullConsumerRunner (real JetStream)', () => {
       },
       { batchSize: 5 },
     );
-    for (let i = 0; i < 5; i++) await publisher.publish(`${subject}.x`, JobContract, { id: `d${i}`, n: i }, { msgId: `drain-${i}` });
+    for (let i = 0; i < 5; i++)
+      await publisher.publish(`${subject}.x`, JobContract, { id: `d${i}`, n: i }, { msgId: `drain-${i}` });
     await runner.start();
     await waitFor(() => started > 0, { what: 'a batch in hand' });
     const inHand = started;
     const stopping = runner.stop();
-    for (let i = 5; i < 8; i++) await publisher.publish(`${subject}.x`, JobContract, { id: `d${i}`, n: i }, { msgId: `drain-${i}` });
+    for (let i = 5; i < 8; i++)
+      await publisher.publish(`${subject}.x`, JobContract, { id: `d${i}`, n: i }, { msgId: `drain-${i}` });
     release();
     await stopping;
     expect(runner.stats.acked).toBe(inHand);
@@ -196,11 +215,15 @@ describe('PullConsumerRunner (real JetStream)', () => {
 
   it('waits up to lingerMs to fill a batch', async () => {
     const sizes: number[] = [];
-    const { subject, runner } = await setup('linger', async (batch) => void sizes.push(batch.length), { batchSize: 20, lingerMs: 1_000 });
+    const { subject, runner } = await setup('linger', async (batch) => void sizes.push(batch.length), {
+      batchSize: 20,
+      lingerMs: 1_000,
+    });
     await runner.start();
     await publisher.publish(`${subject}.x`, JobContract, { id: 'l0', n: 0 }, { msgId: 'linger-0' });
     await new Promise((r) => setTimeout(r, 200));
-    for (let i = 1; i < 10; i++) await publisher.publish(`${subject}.x`, JobContract, { id: `l${i}`, n: i }, { msgId: `linger-${i}` });
+    for (let i = 1; i < 10; i++)
+      await publisher.publish(`${subject}.x`, JobContract, { id: `l${i}`, n: i }, { msgId: `linger-${i}` });
     await waitFor(() => sizes.reduce((a, b) => a + b, 0) === 10, { what: '10 messages' });
     await runner.stop();
     expect(sizes).toEqual([10]);

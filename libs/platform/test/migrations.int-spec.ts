@@ -1,7 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestClickHouse, createTestDatabase, type TestClickHouse, type TestDatabase } from '@mu/testing';
+import {
+  createTestClickHouse,
+  createTestDatabase,
+  type TestClickHouse,
+  type TestDatabase,
+} from '@mu/testing';
 import { runClickHouseMigrations, runPostgresMigrations } from '../src';
 
 function migrationsDir(files: Record<string, string>): string {
@@ -47,7 +52,9 @@ describe('Postgres migration runner (real Postgres)', () => {
       '0003_broken.sql': "INSERT INTO accounts VALUES ('b'); SELECT * FROM no_such_table;",
     });
     await expect(runPostgresMigrations(pg.pool, bad)).rejects.toThrow(/0003_broken failed: .*no_such_table/);
-    const { rows } = await pg.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM accounts WHERE id = 'b'");
+    const { rows } = await pg.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM accounts WHERE id = 'b'",
+    );
     expect(rows[0]?.n).toBe(0);
   });
 
@@ -56,7 +63,9 @@ describe('Postgres migration runner (real Postgres)', () => {
       '0001_accounts.sql': 'CREATE TABLE accounts (id text PRIMARY KEY, x int);',
       '0002_seed.sql': "INSERT INTO accounts VALUES ('a'); ALTER TABLE accounts ADD COLUMN note text;",
     });
-    await expect(runPostgresMigrations(pg.pool, edited)).rejects.toThrow(/0001_accounts changed after it was applied/);
+    await expect(runPostgresMigrations(pg.pool, edited)).rejects.toThrow(
+      /0001_accounts changed after it was applied/,
+    );
   });
 });
 
@@ -77,18 +86,27 @@ describe('ClickHouse migration runner (real ClickHouse)', () => {
       applied: [],
       alreadyApplied: 2,
     });
-    const rs = await ch.client.query({ query: `SELECT count() AS n FROM ${ch.database}.events`, format: 'JSONEachRow' });
+    const rs = await ch.client.query({
+      query: `SELECT count() AS n FROM ${ch.database}.events`,
+      format: 'JSONEachRow',
+    });
     expect(await rs.json()).toEqual([{ n: '1' }]);
     const tables = await ch.client.query({
       query: `SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name`,
       query_params: { db: ch.database },
       format: 'JSONEachRow',
     });
-    expect((await tables.json<{ name: string }>()).map((r) => r.name)).toEqual(['events', 'mu_schema_migrations', 'totals']);
+    expect((await tables.json<{ name: string }>()).map((r) => r.name)).toEqual([
+      'events',
+      'mu_schema_migrations',
+      'totals',
+    ]);
   });
 
   it('names the failing migration', async () => {
-    const bad = migrationsDir({ '0001_bad.sql': 'CREATE TABLE {database}.x (k Strin) ENGINE = MergeTree ORDER BY k' });
+    const bad = migrationsDir({
+      '0001_bad.sql': 'CREATE TABLE {database}.x (k Strin) ENGINE = MergeTree ORDER BY k',
+    });
     await expect(
       runClickHouseMigrations(ch.client, pg.pool, bad, { database: ch.database, table: 'other_migrations' }),
     ).rejects.toThrow(/clickhouse migration 0001_bad failed: .*Strin/);

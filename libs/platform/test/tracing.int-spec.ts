@@ -2,7 +2,13 @@ import type { MessageContract } from '@mu/contracts';
 import { captureLogger, createTestNats, installInMemoryTracing, waitFor, type TestNats } from '@mu/testing';
 import { IsString } from 'class-validator';
 import { SpanKind } from '@opentelemetry/api';
-import { JetStreamPublisher, provisionConsumer, provisionStreams, PullConsumerRunner, withSpan } from '../src';
+import {
+  JetStreamPublisher,
+  provisionConsumer,
+  provisionStreams,
+  PullConsumerRunner,
+  withSpan,
+} from '../src';
 import { privateStream } from './support';
 
 class Ping {

@@ -16,7 +16,9 @@ describe('requireServices', () => {
   it('names the command that starts the local stack when a URL is missing and containers are off', async () => {
     delete process.env.CLICKHOUSE_URL;
     process.env.MU_TESTCONTAINERS = 'off';
-    await expect(requireServices('clickhouse')).rejects.toThrow(`CLICKHOUSE_URL is not set and no container runtime was found: ${START_STACK_HINT}`);
+    await expect(requireServices('clickhouse')).rejects.toThrow(
+      `CLICKHOUSE_URL is not set and no container runtime was found: ${START_STACK_HINT}`,
+    );
   });
 });
 
@@ -30,7 +32,9 @@ describe('helpers', () => {
   it('waitFor returns the first truthy value and reports what it waited for', async () => {
     let n = 0;
     await expect(waitFor(() => (++n >= 3 ? n : 0), { intervalMs: 1 })).resolves.toBe(3);
-    await expect(waitFor(() => false, { timeoutMs: 20, intervalMs: 5, what: 'nothing' })).rejects.toThrow('timed out waiting for nothing');
+    await expect(waitFor(() => false, { timeoutMs: 20, intervalMs: 5, what: 'nothing' })).rejects.toThrow(
+      'timed out waiting for nothing',
+    );
   });
 
   it('captureLogger keeps parsed lines', () => {

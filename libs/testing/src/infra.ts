@@ -9,7 +9,8 @@ const ENV: Record<ServiceName, string> = {
   postgres: 'DATABASE_URL',
 };
 
-export const START_STACK_HINT = 'start the local stack with `npm run stack up` (tools/stack.sh up), or export the URL';
+export const START_STACK_HINT =
+  'start the local stack with `npm run stack up` (tools/stack.sh up), or export the URL';
 
 let containerRuntime: boolean | undefined;
 function hasContainerRuntime(): boolean {

@@ -50,7 +50,10 @@ function spawnApp(app: string, env: Record<string, string>) {
 }
 
 /** Run an app's real entry point (from `dist/`) and wait until it reports ready. */
-export async function startServiceProcess(app: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  app: string,
+  env: Record<string, string> = {},
+): Promise<ServiceProcess> {
   const p = spawnApp(app, env);
   let exitCode: number | null | undefined;
   void p.exited.then((c) => (exitCode = c));
@@ -85,7 +88,10 @@ export async function expectServiceLifecycle(app: string, deps: ServiceName[]): 
   } finally {
     p.child.kill('SIGTERM');
   }
-  const code = await Promise.race([p.exited, new Promise((r) => setTimeout(() => r('timeout'), 20_000).unref())]);
+  const code = await Promise.race([
+    p.exited,
+    new Promise((r) => setTimeout(() => r('timeout'), 20_000).unref()),
+  ]);
   expect(code).toBe(0);
   const messages = p.logs.map((l) => l.msg);
   expect(messages).toEqual(expect.arrayContaining([`${app} draining`, `${app} stopped`]));

@@ -28,13 +28,19 @@ export const migrateCommand: Command = {
     try {
       if (only !== 'clickhouse') {
         const r = await runPostgresMigrations(pool, locateFromRoot('db/postgres'));
-        io.out(`postgres: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(', ')})` : ''}, ${r.alreadyApplied} already applied\n`);
+        io.out(
+          `postgres: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(', ')})` : ''}, ${r.alreadyApplied} already applied\n`,
+        );
       }
       if (only !== 'postgres') {
         const ch = createClickHouse(config, 'mu-cli', 'default');
         try {
-          const r = await runClickHouseMigrations(ch, pool, locateFromRoot('db/clickhouse'), { database: config.CLICKHOUSE_DATABASE });
-          io.out(`clickhouse: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(', ')})` : ''}, ${r.alreadyApplied} already applied\n`);
+          const r = await runClickHouseMigrations(ch, pool, locateFromRoot('db/clickhouse'), {
+            database: config.CLICKHOUSE_DATABASE,
+          });
+          io.out(
+            `clickhouse: ${r.applied.length} applied${r.applied.length ? ` (${r.applied.join(', ')})` : ''}, ${r.alreadyApplied} already applied\n`,
+          );
         } finally {
           await ch.close();
         }

@@ -1,5 +1,12 @@
 import { Consumers, Streams } from '@mu/contracts';
-import { connectNats, loadConfig, provisionConsumer, provisionStreams, ServiceEnv, WithNats } from '@mu/platform';
+import {
+  connectNats,
+  loadConfig,
+  provisionConsumer,
+  provisionStreams,
+  ServiceEnv,
+  WithNats,
+} from '@mu/platform';
 import { UsageError, type Command } from '../command';
 
 class StreamsEnv extends WithNats(ServiceEnv) {}
@@ -11,13 +18,18 @@ export const streamsProvisionCommand: Command = {
   options: { replicas: { type: 'string', default: '1' } },
   async run(args, io) {
     const replicas = Number(args.values.replicas);
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new UsageError('--replicas must be a whole number from 1 to 5');
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
+      throw new UsageError('--replicas must be a whole number from 1 to 5');
     const config = loadConfig('mu streams provision', StreamsEnv);
     const nc = await connectNats(config, 'mu-cli');
     try {
       await provisionStreams(nc, Object.values(Streams), replicas);
       for (const c of Object.values(Consumers)) await provisionConsumer(nc, c);
-      io.out(`streams: ${Object.keys(Streams).join(', ')}\nconsumers: ${Object.values(Consumers).map((c) => `${c.stream}/${c.durable}`).join(', ')}\n`);
+      io.out(
+        `streams: ${Object.keys(Streams).join(', ')}\nconsumers: ${Object.values(Consumers)
+          .map((c) => `${c.stream}/${c.durable}`)
+          .join(', ')}\n`,
+      );
     } finally {
       await nc.drain();
     }

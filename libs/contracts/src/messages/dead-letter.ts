@@ -17,4 +17,8 @@ export class DeadLetterV1 {
   @IsObject() headers!: Record<string, string>;
 }
 
-export const DeadLetter: MessageContract<DeadLetterV1> = { name: 'deadletter', version: 1, schema: DeadLetterV1 };
+export const DeadLetter: MessageContract<DeadLetterV1> = {
+  name: 'deadletter',
+  version: 1,
+  schema: DeadLetterV1,
+};

@@ -12,7 +12,9 @@ export class UsageEventV1 {
   @IsString() @Length(1, 1024) source!: string;
   @IsString() @Length(1, 256) type!: string;
   @IsString() @Length(1, 256) subject!: string;
-  @IsString() @Matches(NORMALISED_TIME, { message: 'time must be RFC 3339 UTC with milliseconds' }) time!: string;
+  @IsString()
+  @Matches(NORMALISED_TIME, { message: 'time must be RFC 3339 UTC with milliseconds' })
+  time!: string;
   @IsObject() data!: Record<string, unknown>;
   @IsOptional() @IsString() specversion?: string;
 }

@@ -15,4 +15,8 @@ export class UsageRawBatchV1 {
   events!: UsageEventV1[];
 }
 
-export const UsageRawBatch: MessageContract<UsageRawBatchV1> = { name: 'usage.raw', version: 1, schema: UsageRawBatchV1 };
+export const UsageRawBatch: MessageContract<UsageRawBatchV1> = {
+  name: 'usage.raw',
+  version: 1,
+  schema: UsageRawBatchV1,
+};

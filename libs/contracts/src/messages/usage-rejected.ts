@@ -19,4 +19,8 @@ export class UsageRejectedV1 {
   @IsString() raw!: string;
 }
 
-export const UsageRejected: MessageContract<UsageRejectedV1> = { name: 'usage.rejected', version: 1, schema: UsageRejectedV1 };
+export const UsageRejected: MessageContract<UsageRejectedV1> = {
+  name: 'usage.rejected',
+  version: 1,
+  schema: UsageRejectedV1,
+};

@@ -8,7 +8,10 @@ export type { ClickHouseClient } from '@clickhouse/client';
  * (24.8+) in production and to the embedded engine behind tools/clickhouse locally.
  */
 export function createClickHouse(
-  config: Pick<ClickHouseConfig, 'CLICKHOUSE_URL' | 'CLICKHOUSE_DATABASE' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD'>,
+  config: Pick<
+    ClickHouseConfig,
+    'CLICKHOUSE_URL' | 'CLICKHOUSE_DATABASE' | 'CLICKHOUSE_USER' | 'CLICKHOUSE_PASSWORD'
+  >,
   name: string,
   database: string | undefined = config.CLICKHOUSE_DATABASE,
 ): ClickHouseClient {

@@ -12,7 +12,12 @@ const good = {
 
 describe('loadConfig', () => {
   it('returns a typed, frozen object with defaults and conversions', () => {
-    const c = loadConfig('svc', FullEnv, { ...good, PORT: '8080', NATS_PROVISION_STREAMS: 'false', UNRELATED: 'x' });
+    const c = loadConfig('svc', FullEnv, {
+      ...good,
+      PORT: '8080',
+      NATS_PROVISION_STREAMS: 'false',
+      UNRELATED: 'x',
+    });
     expect(c.PORT).toBe(8080);
     expect(c.NATS_PROVISION_STREAMS).toBe(false);
     expect(c.CLICKHOUSE_DATABASE).toBe('mu');

@@ -45,8 +45,15 @@ export function loadConfig<T extends object>(
 ): Readonly<T> {
   const plain: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') plain[k] = v;
-  const instance = plainToInstance(schema, plain, { exposeDefaultValues: true, excludeExtraneousValues: false });
-  const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true, skipMissingProperties: false });
+  const instance = plainToInstance(schema, plain, {
+    exposeDefaultValues: true,
+    excludeExtraneousValues: false,
+  });
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidUnknownValues: true,
+    skipMissingProperties: false,
+  });
   if (errors.length > 0) throw new ConfigError(service, collect(errors));
   // whitelist stripped unknown keys from the instance; copy to a plain frozen object.
   return deepFreeze({ ...instance });

@@ -47,12 +47,19 @@ export class HealthRegistry {
       await Promise.race([
         c.check(),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
         }),
       ]);
       return { status: 'up', latencyMs: Math.round(performance.now() - start) };
     } catch (err) {
-      return { status: 'down', latencyMs: Math.round(performance.now() - start), error: (err as Error).message };
+      return {
+        status: 'down',
+        latencyMs: Math.round(performance.now() - start),
+        error: (err as Error).message,
+      };
     } finally {
       clearTimeout(timer);
     }

@@ -19,11 +19,23 @@ describe('logger', () => {
     const { lines, destination } = sink();
     const log = createLogger({ service: 'collector', destination });
     log.info(
-      { tenantId: 't1', eventId: 'e1', apiKey: 'mu_live_secret', customer: { email: 'a@b.c', name: 'Ada' }, headers: { authorization: 'Bearer x' } },
+      {
+        tenantId: 't1',
+        eventId: 'e1',
+        apiKey: 'mu_live_secret',
+        customer: { email: 'a@b.c', name: 'Ada' },
+        headers: { authorization: 'Bearer x' },
+      },
       'accepted',
     );
     const line = lines[0]!;
-    expect(line).toMatchObject({ service: 'collector', level: 'info', msg: 'accepted', tenantId: 't1', eventId: 'e1' });
+    expect(line).toMatchObject({
+      service: 'collector',
+      level: 'info',
+      msg: 'accepted',
+      tenantId: 't1',
+      eventId: 'e1',
+    });
     const text = JSON.stringify(line);
     for (const secret of ['mu_live_secret', 'a@b.c', 'Ada', 'Bearer x']) expect(text).not.toContain(secret);
   });
@@ -34,7 +46,11 @@ describe('logger', () => {
     try {
       const { lines, destination } = sink();
       const log = createLogger({ service: 's', destination });
-      const spanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
+      const spanContext = {
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        spanId: 'b7ad6b7169203331',
+        traceFlags: TraceFlags.SAMPLED,
+      };
       context.with(trace.setSpanContext(context.active(), spanContext), () => log.info('inside'));
       expect(lines[0]).toMatchObject({ traceId: spanContext.traceId, spanId: spanContext.spanId });
     } finally {

@@ -18,14 +18,24 @@ describe('migration files', () => {
 
   it('refuses misnamed files and duplicate versions', () => {
     expect(() => loadMigrations(dirWith({ '1_a.sql': 'A' }))).toThrow(/NNNN_snake_name\.sql/);
-    expect(() => loadMigrations(dirWith({ '0001_a.sql': 'A', '0001_b.sql': 'B' }))).toThrow(/version 1 is used by both/);
+    expect(() => loadMigrations(dirWith({ '0001_a.sql': 'A', '0001_b.sql': 'B' }))).toThrow(
+      /version 1 is used by both/,
+    );
   });
 
   it('detects an applied migration that was edited or removed', () => {
     const files = loadMigrations(dirWith({ '0001_a.sql': 'A', '0002_b.sql': 'B' }));
-    expect(checkApplied(files, [{ version: 1, name: 'a', checksum: files[0]!.checksum }], 'x').map((f) => f.version)).toEqual([2]);
-    expect(() => checkApplied(files, [{ version: 1, name: 'a', checksum: 'other' }], 'x')).toThrow(/0001_a changed after it was applied/);
-    expect(() => checkApplied(files, [{ version: 9, name: 'z', checksum: 'c' }], 'x')).toThrow(/0009_z was applied but its file is missing/);
+    expect(
+      checkApplied(files, [{ version: 1, name: 'a', checksum: files[0]!.checksum }], 'x').map(
+        (f) => f.version,
+      ),
+    ).toEqual([2]);
+    expect(() => checkApplied(files, [{ version: 1, name: 'a', checksum: 'other' }], 'x')).toThrow(
+      /0001_a changed after it was applied/,
+    );
+    expect(() => checkApplied(files, [{ version: 9, name: 'z', checksum: 'c' }], 'x')).toThrow(
+      /0009_z was applied but its file is missing/,
+    );
   });
 
   it('splits statements on semicolons outside quotes and comments', () => {

@@ -43,7 +43,9 @@ export function checkApplied(
     const f = byVersion.get(a.version);
     if (!f) throw new Error(`${where}: migration ${migrationLabel(a)} was applied but its file is missing`);
     if (f.checksum !== a.checksum) {
-      throw new Error(`${where}: migration ${migrationLabel(a)} changed after it was applied; add a new migration instead`);
+      throw new Error(
+        `${where}: migration ${migrationLabel(a)} changed after it was applied; add a new migration instead`,
+      );
     }
   }
   const done = new Set(applied.map((a) => a.version));
@@ -98,7 +100,10 @@ export function splitStatements(sql: string): string[] {
 
 /** A stable 64-bit advisory lock key for a name. */
 export function lockKey(name: string): string {
-  return BigInt.asIntN(64, BigInt('0x' + createHash('sha256').update(name).digest('hex').slice(0, 16))).toString();
+  return BigInt.asIntN(
+    64,
+    BigInt('0x' + createHash('sha256').update(name).digest('hex').slice(0, 16)),
+  ).toString();
 }
 
 /** `0007_add_meters`, as the file is named. */

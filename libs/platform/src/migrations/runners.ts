@@ -12,7 +12,11 @@ export interface MigrationReport {
  * (every replica at boot, a deploy job) queue here; the lock dies with the session,
  * so a crashed runner never leaves it held.
  */
-async function withAdvisoryLock<T>(pool: Pool, name: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+async function withAdvisoryLock<T>(
+  pool: Pool,
+  name: string,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   const key = lockKey(name);
   try {
@@ -46,13 +50,21 @@ export async function runPostgresMigrations(
     const { rows } = await client.query<{ version: string; name: string; checksum: string }>(
       `SELECT version, name, checksum FROM ${table} ORDER BY version`,
     );
-    const pending = checkApplied(files, rows.map((r) => ({ ...r, version: Number(r.version) })), `postgres ${table}`);
+    const pending = checkApplied(
+      files,
+      rows.map((r) => ({ ...r, version: Number(r.version) })),
+      `postgres ${table}`,
+    );
     const applied: string[] = [];
     for (const m of pending) {
       await client.query('BEGIN');
       try {
         await client.query(m.sql);
-        await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [m.version, m.name, m.checksum]);
+        await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [
+          m.version,
+          m.name,
+          m.checksum,
+        ]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
@@ -87,9 +99,16 @@ export async function runClickHouseMigrations(
                 version UInt64, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
               ENGINE = ReplacingMergeTree ORDER BY version`,
     });
-    const rs = await ch.query({ query: `SELECT version, name, checksum FROM ${table} FINAL ORDER BY version`, format: 'JSONEachRow' });
+    const rs = await ch.query({
+      query: `SELECT version, name, checksum FROM ${table} FINAL ORDER BY version`,
+      format: 'JSONEachRow',
+    });
     const rows = await rs.json<{ version: string | number; name: string; checksum: string }>();
-    const pending = checkApplied(files, rows.map((r) => ({ ...r, version: Number(r.version) })), `clickhouse ${table}`);
+    const pending = checkApplied(
+      files,
+      rows.map((r) => ({ ...r, version: Number(r.version) })),
+      `clickhouse ${table}`,
+    );
     const applied: string[] = [];
     for (const m of pending) {
       for (const statement of splitStatements(m.sql.replaceAll('{database}', database))) {
@@ -99,7 +118,11 @@ export async function runClickHouseMigrations(
           throw new Error(`clickhouse migration ${label(m)} failed: ${(err as Error).message}`);
         }
       }
-      await ch.insert({ table, values: [{ version: m.version, name: m.name, checksum: m.checksum }], format: 'JSONEachRow' });
+      await ch.insert({
+        table,
+        values: [{ version: m.version, name: m.name, checksum: m.checksum }],
+        format: 'JSONEachRow',
+      });
       applied.push(label(m));
     }
     return { applied, alreadyApplied: rows.length };

@@ -1,10 +1,4 @@
-import {
-  DeadLetter,
-  decodeMessage,
-  Subjects,
-  type ConsumerDef,
-  type MessageContract,
-} from '@mu/contracts';
+import { DeadLetter, decodeMessage, Subjects, type ConsumerDef, type MessageContract } from '@mu/contracts';
 import type { Context, Link } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
 import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
@@ -137,7 +131,10 @@ export class PullConsumerRunner<T extends object> {
       for await (const m of iter) msgs.push(m);
     } else {
       // The consumer API has no "what is waiting now" pull; the older one does (no_wait).
-      const iter = this.js.fetch(this.opts.consumer.stream, this.opts.consumer.durable, { batch: more, no_wait: true });
+      const iter = this.js.fetch(this.opts.consumer.stream, this.opts.consumer.durable, {
+        batch: more,
+        no_wait: true,
+      });
       for await (const m of iter) msgs.push(m);
     }
     return msgs;
@@ -149,7 +146,11 @@ export class PullConsumerRunner<T extends object> {
     for (const msg of msgs) {
       const count = msg.info.deliveryCount;
       if (count > consumer.maxDeliver) {
-        await this.deadLetter(msg, 'MAX_DELIVERIES_EXCEEDED', `delivered ${count} times (limit ${consumer.maxDeliver})`);
+        await this.deadLetter(
+          msg,
+          'MAX_DELIVERIES_EXCEEDED',
+          `delivered ${count} times (limit ${consumer.maxDeliver})`,
+        );
         continue;
       }
       let data: T;
@@ -200,12 +201,22 @@ export class PullConsumerRunner<T extends object> {
   async retry(msg: JsMsg, reason: unknown): Promise<void> {
     const count = msg.info.deliveryCount;
     if (count >= this.opts.consumer.maxDeliver) {
-      await this.deadLetter(msg, 'MAX_DELIVERIES_EXCEEDED', `gave up after ${count} deliveries: ${describe(reason)}`);
+      await this.deadLetter(
+        msg,
+        'MAX_DELIVERIES_EXCEEDED',
+        `gave up after ${count} deliveries: ${describe(reason)}`,
+      );
       return;
     }
     const delay = this.backoffMs[Math.min(count - 1, this.backoffMs.length - 1)]!;
     this.opts.logger.warn(
-      { err: reason, consumer: this.opts.consumer.durable, streamSequence: msg.seq, deliveryCount: count, delayMs: delay },
+      {
+        err: reason,
+        consumer: this.opts.consumer.durable,
+        streamSequence: msg.seq,
+        deliveryCount: count,
+        delayMs: delay,
+      },
       'message failed; redelivering later',
     );
     msg.nak(delay);
@@ -266,7 +277,9 @@ class DeliveryImpl<T extends object> implements Delivery<T> {
     private readonly runner: PullConsumerRunner<T>,
   ) {
     for (const [k, v] of msg.headers ?? []) this.headers[k] = v.join(',');
-    this.traceContext = msg.headers ? extractTraceContext(msg.headers) : extractTraceContext({ get: () => '', set: () => undefined });
+    this.traceContext = msg.headers
+      ? extractTraceContext(msg.headers)
+      : extractTraceContext({ get: () => '', set: () => undefined });
   }
 
   get subject(): string {
@@ -289,7 +302,8 @@ class DeliveryImpl<T extends object> implements Delivery<T> {
     if (this.claim()) await this.runner.retry(this.msg, reason);
   }
   async reject(reason: unknown): Promise<void> {
-    if (this.claim()) await this.runner.deadLetter(this.msg, errorCode(reason, 'PERMANENT_FAILURE'), describe(reason));
+    if (this.claim())
+      await this.runner.deadLetter(this.msg, errorCode(reason, 'PERMANENT_FAILURE'), describe(reason));
   }
 
   private claim(): boolean {

@@ -35,7 +35,10 @@ export class JetStreamPublisher {
     opts: PublishOptions,
   ): Promise<PublishResult> {
     const data = encodeMessage(contract, payload);
-    return this.publishRaw(subject, data, { ...opts, headers: { ...opts.headers, 'Mu-Contract': `${contract.name}.v${contract.version}` } });
+    return this.publishRaw(subject, data, {
+      ...opts,
+      headers: { ...opts.headers, 'Mu-Contract': `${contract.name}.v${contract.version}` },
+    });
   }
 
   /** For bytes that are already encoded (dead letters keep the original payload). */

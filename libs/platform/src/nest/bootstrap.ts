@@ -25,7 +25,10 @@ export async function startService(
   opts: { bodyLimitBytes?: number } = {},
 ): Promise<ServiceHandle> {
   const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 2 * 1024 * 1024 });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new NestPinoLogger(logger));
   await app.listen({ port: config.PORT, host: config.HOST });
@@ -48,7 +51,10 @@ export async function startService(
  * An app's entry point: build config (failing with every bad variable at once), start,
  * and drain on SIGTERM/SIGINT within SHUTDOWN_TIMEOUT_SECONDS.
  */
-export function runService(service: string, start: () => Promise<{ handle: ServiceHandle; config: Readonly<ServiceEnv> }>): void {
+export function runService(
+  service: string,
+  start: () => Promise<{ handle: ServiceHandle; config: Readonly<ServiceEnv> }>,
+): void {
   start()
     .then(({ handle, config }) => {
       const logger = handle.app.get<Logger>(LOGGER);
@@ -78,7 +84,9 @@ export function runService(service: string, start: () => Promise<{ handle: Servi
     })
     .catch((err: unknown) => {
       // Before the logger exists the only safe sink is stderr; config errors carry no values.
-      process.stderr.write(`${service} failed to start: ${err instanceof ConfigError ? err.message : (err as Error)?.stack ?? String(err)}\n`);
+      process.stderr.write(
+        `${service} failed to start: ${err instanceof ConfigError ? err.message : ((err as Error)?.stack ?? String(err))}\n`,
+      );
       process.exit(1);
     });
 }

@@ -24,7 +24,11 @@ export class NestPinoLogger implements LoggerService {
     this.write('fatal', message, context);
   }
 
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, context?: string): void {
+  private write(
+    level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal',
+    message: unknown,
+    context?: string,
+  ): void {
     if (message instanceof Error) this.logger[level]({ err: message, context }, message.message);
     else if (typeof message === 'string') this.logger[level]({ context }, message);
     else this.logger[level]({ context, detail: message }, 'nest');

@@ -1,4 +1,12 @@
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import type { ConsumerDef, StreamDef } from '@mu/contracts';
 import type { NatsConnection } from 'nats';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -33,7 +41,8 @@ export interface PlatformOptions {
 
 function need<K extends keyof AnyConfig>(config: Readonly<AnyConfig>, key: K): NonNullable<AnyConfig[K]> {
   const v = config[key];
-  if (v === undefined || v === null) throw new Error(`${String(key)} is required by this service but missing from its config class`);
+  if (v === undefined || v === null)
+    throw new Error(`${String(key)} is required by this service but missing from its config class`);
   return v;
 }
 
@@ -84,19 +93,34 @@ export class PlatformModule {
           inject: [ResourceCloser],
           useFactory: async (closer: ResourceCloser): Promise<NatsConnection> => {
             const nc = await connectNats(
-              { NATS_URL: need(config, 'NATS_URL'), NATS_USER: config.NATS_USER, NATS_PASSWORD: config.NATS_PASSWORD, NATS_TOKEN: config.NATS_TOKEN },
+              {
+                NATS_URL: need(config, 'NATS_URL'),
+                NATS_USER: config.NATS_USER,
+                NATS_PASSWORD: config.NATS_PASSWORD,
+                NATS_TOKEN: config.NATS_TOKEN,
+              },
               `mu-${service}`,
             );
             if (config.NATS_PROVISION_STREAMS !== false) {
               await provisionStreams(nc, natsOpts.streams);
               for (const c of natsOpts.consumers ?? []) await provisionConsumer(nc, c);
             }
-            health.register({ name: 'nats', check: async () => { if (nc.isClosed()) throw new Error('connection closed'); await nc.flush(); } });
+            health.register({
+              name: 'nats',
+              check: async () => {
+                if (nc.isClosed()) throw new Error('connection closed');
+                await nc.flush();
+              },
+            });
             closer.closers.push({ name: 'nats', close: () => nc.drain() });
             return nc;
           },
         },
-        { provide: JetStreamPublisher, inject: [NATS], useFactory: (nc: NatsConnection) => new JetStreamPublisher(nc) },
+        {
+          provide: JetStreamPublisher,
+          inject: [NATS],
+          useFactory: (nc: NatsConnection) => new JetStreamPublisher(nc),
+        },
       );
       exported.push(NATS, JetStreamPublisher);
     }
@@ -147,7 +171,10 @@ export class PlatformModule {
         inject: [ResourceCloser],
         useFactory: async (closer: ResourceCloser): Promise<Pool> => {
           const pool = createPgPool(
-            { DATABASE_URL: need(config, 'DATABASE_URL'), DATABASE_POOL_MAX: need(config, 'DATABASE_POOL_MAX') },
+            {
+              DATABASE_URL: need(config, 'DATABASE_URL'),
+              DATABASE_POOL_MAX: need(config, 'DATABASE_POOL_MAX'),
+            },
             `mu-${service}`,
           );
           // An idle client that loses its server emits 'error'; without a listener that kills the process.
@@ -161,6 +188,12 @@ export class PlatformModule {
       exported.push(PG_POOL);
     }
 
-    return { module: PlatformModule, global: true, providers, controllers: [HealthController], exports: exported };
+    return {
+      module: PlatformModule,
+      global: true,
+      providers,
+      controllers: [HealthController],
+      exports: exported,
+    };
   }
 }

@@ -5,7 +5,10 @@ import type { PostgresConfig } from '../config/env';
 export { Pool } from 'pg';
 export type { Kysely } from 'kysely';
 
-export function createPgPool(config: Pick<PostgresConfig, 'DATABASE_URL' | 'DATABASE_POOL_MAX'>, name: string): Pool {
+export function createPgPool(
+  config: Pick<PostgresConfig, 'DATABASE_URL' | 'DATABASE_POOL_MAX'>,
+  name: string,
+): Pool {
   return new Pool({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,

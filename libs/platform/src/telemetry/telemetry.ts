@@ -68,7 +68,11 @@ export interface SpanOptions {
 }
 
 /** Run `fn` in a new span, recording failures on it. */
-export async function withSpan<T>(name: string, opts: SpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
+export async function withSpan<T>(
+  name: string,
+  opts: SpanOptions,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
   const parent = opts.parent ?? context.active();
   return tracer().startActiveSpan(
     name,
