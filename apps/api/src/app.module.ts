@@ -1,7 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { Streams } from '@mu/contracts';
 import { PlatformModule, type Logger } from '@mu/platform';
 import type { ApiEnv } from './config';
+import { CustomersController } from './customers/customers.controller';
+import { CustomersService } from './customers/customers.service';
+import { DbModule } from './db/db.module';
+import { ApiKeyGuard } from './http/auth';
+import { CatalogEvents } from './http/catalog-events';
+import { ApiExceptionFilter } from './http/exception.filter';
+import { IdempotencyInterceptor } from './http/idempotency';
+import { createValidationPipe } from './http/validation';
+import { ApiKeysController } from './keys/keys.controller';
+import { MetersController } from './meters/meters.controller';
+import { MetersService } from './meters/meters.service';
+import { PlansController } from './plans/plans.controller';
+import { PlansService } from './plans/plans.service';
+import { SubscriptionsController } from './subscriptions/subscriptions.controller';
+import { SubscriptionsService } from './subscriptions/subscriptions.service';
 
 /** Serves the catalog, customers, subscriptions, usage and invoices over REST. */
 @Module({})
@@ -19,6 +35,19 @@ export class AppModule {
           postgres: true,
           logger: opts.logger,
         }),
+        DbModule,
+      ],
+      controllers: [ApiKeysController, CustomersController, MetersController, PlansController, SubscriptionsController],
+      providers: [
+        CatalogEvents,
+        CustomersService,
+        MetersService,
+        PlansService,
+        SubscriptionsService,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };
   }

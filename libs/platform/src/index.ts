@@ -18,3 +18,6 @@ export * from './nest/health.controller';
 export * from './nest/platform.module';
 export * from './nest/bootstrap';
 export * from './migrations/locate';
+export * from './ids';
+export * from './tenancy/api-keys';
+export * from './nest/public';

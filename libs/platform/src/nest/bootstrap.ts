@@ -22,7 +22,7 @@ export interface ServiceHandle {
 export async function startService(
   module: DynamicModule,
   config: Readonly<ServiceEnv>,
-  opts: { bodyLimitBytes?: number } = {},
+  opts: { bodyLimitBytes?: number; configure?: (app: NestFastifyApplication) => void | Promise<void> } = {},
 ): Promise<ServiceHandle> {
   const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 2 * 1024 * 1024 });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
@@ -31,6 +31,7 @@ export async function startService(
   });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new NestPinoLogger(logger));
+  await opts.configure?.(app);
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;

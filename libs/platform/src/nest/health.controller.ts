@@ -1,8 +1,10 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { HealthRegistry, type ReadinessReport } from '../health/health';
+import { PublicRoute } from './public';
 import { HEALTH } from './tokens';
 
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(@Inject(HEALTH) private readonly health: HealthRegistry) {}

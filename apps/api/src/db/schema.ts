@@ -1,0 +1,197 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** jsonb: read as parsed JSON, written as JSON text (pg would turn a JS array into a Postgres array). */
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  created_at: Generated<Date>;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  created_at: Generated<Date>;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  key: string;
+  request_hash: string;
+  state: 'in_progress' | 'done';
+  status_code: number | null;
+  response: Json<unknown> | null;
+  created_at: Generated<Date>;
+}
+
+export interface BillingAddress {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  country: string;
+  region?: string;
+  postalCode?: string;
+}
+
+export interface TaxId {
+  type: string;
+  value: string;
+}
+
+export interface CustomersTable {
+  id: string;
+  tenant_id: string;
+  external_key: string;
+  name: string | null;
+  email: string | null;
+  billing_address: Json<BillingAddress | null> | null;
+  country: string | null;
+  tax_ids: Json<TaxId[]>;
+  tax_exempt: boolean;
+  exemption_id: string | null;
+  currency: string;
+  time_zone: string;
+  metadata: Json<Record<string, string>>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+  archived_at: NullableTimestamp;
+}
+
+export interface CustomerSubjectsTable {
+  tenant_id: string;
+  subject_key: string;
+  customer_id: string;
+  created_at: Generated<Date>;
+}
+
+export type Aggregation = 'count' | 'sum' | 'unique_count' | 'max' | 'min' | 'avg' | 'latest' | 'time_weighted_sum';
+
+export interface MeterFilter {
+  path: string;
+  op: 'eq' | 'neq' | 'in' | 'nin' | 'exists';
+  value?: string;
+  values?: string[];
+}
+
+export interface MetersTable {
+  id: string;
+  tenant_id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  event_type: string;
+  aggregation: Aggregation;
+  value_path: string | null;
+  filters: Json<MeterFilter[]>;
+  group_by: Json<Record<string, string>>;
+  unit: string | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+  archived_at: NullableTimestamp;
+}
+
+export interface PlansTable {
+  id: string;
+  tenant_id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface FixedFee {
+  key: string;
+  name: string;
+  amount: string;
+  timing: 'in_advance' | 'in_arrears';
+}
+
+export interface UsageCharge {
+  key: string;
+  name: string;
+  meterId: string;
+  meterKey: string;
+  price: unknown;
+  dimensions?: Record<string, string[]>;
+}
+
+export type PlanVersionStatus = 'draft' | 'published' | 'archived';
+
+export interface PlanVersionsTable {
+  id: string;
+  tenant_id: string;
+  plan_id: string;
+  version: number;
+  status: PlanVersionStatus;
+  currency: string;
+  billing_cadence: string;
+  fixed_fees: Json<FixedFee[]>;
+  usage_charges: Json<UsageCharge[]>;
+  trial_days: number;
+  created_at: Generated<Date>;
+  published_at: NullableTimestamp;
+  archived_at: NullableTimestamp;
+}
+
+export interface PriceOverride {
+  chargeKey: string;
+  price?: unknown;
+  amount?: string;
+}
+
+export interface SubscriptionsTable {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  status: 'active' | 'canceled';
+  billing_alignment: 'calendar' | 'anniversary';
+  start_at: Timestamp;
+  end_at: NullableTimestamp;
+  trial_end_at: NullableTimestamp;
+  cancel_at_period_end: Generated<boolean>;
+  canceled_at: NullableTimestamp;
+  price_overrides: Json<PriceOverride[]>;
+  metadata: Json<Record<string, string>>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface SubscriptionPhasesTable {
+  id: string;
+  tenant_id: string;
+  subscription_id: string;
+  plan_version_id: string;
+  start_at: Timestamp;
+  end_at: NullableTimestamp;
+  reason: 'created' | 'upgrade' | 'downgrade' | 'change';
+  created_at: Generated<Date>;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
+  customers: CustomersTable;
+  customer_subjects: CustomerSubjectsTable;
+  meters: MetersTable;
+  plans: PlansTable;
+  plan_versions: PlanVersionsTable;
+  subscriptions: SubscriptionsTable;
+  subscription_phases: SubscriptionPhasesTable;
+}
+
+export type CustomerRow = Selectable<CustomersTable>;
+export type MeterRow = Selectable<MetersTable>;
+export type PlanRow = Selectable<PlansTable>;
+export type PlanVersionRow = Selectable<PlanVersionsTable>;
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type PhaseRow = Selectable<SubscriptionPhasesTable>;
