@@ -402,7 +402,8 @@ function compile(json: unknown): { schedule: BillingSchedule; grid: Grid } {
     return false;
   };
 
-  let startMs = 0;
+  // NaN until valid, so that a missing or invalid startAt does not also make endAt out of order.
+  let startMs = NaN;
   if (required('startAt')) {
     const ms = toMillis(json.startAt, 'startAt');
     if (typeof ms === 'number') startMs = ms;
