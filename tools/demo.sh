@@ -65,9 +65,56 @@ for entry in $SERVICES; do
   case "$report" in "200 ready"*) ;; *) failed=1 ;; esac
 done
 echo
-if [ "$failed" = 0 ]; then
-  echo "Mu is up: every service is ready. Logs in .mu/logs/. Stop with: npm run demo -- stop"
-else
+if [ "$failed" != 0 ]; then
   echo "some services are not ready; see .mu/logs/" >&2
   exit 1
 fi
+
+# The demo tenant: created once, its key kept in .mu/demo.env for later runs.
+if [ ! -f "$STATE/demo.env" ]; then
+  key="$(node apps/cli/bin/mu.js tenant create --name "Demo Cloud Inc." --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).apiKey))')"
+  printf 'MU_API_URL=http://127.0.0.1:%s\nMU_API_KEY=%s\n' "$(port_of api 3000)" "$key" >"$STATE/demo.env"
+fi
+set -a
+. "$STATE/demo.env"
+set +a
+mu() { node apps/cli/bin/mu.js "$@"; }
+# Idempotency keys make every step safe to run again.
+post() { mu "$@" --idempotency-key "demo-$(echo "$*" | sha1sum | cut -c1-16)" >/dev/null; }
+
+post meters create --data '{"key":"api_calls","name":"API calls","eventType":"api.call","aggregation":"count","groupBy":{"region":"$.region"},"unit":"call"}' || true
+post meters create --data '{"key":"storage_gb","name":"Storage","eventType":"storage.sample","aggregation":"time_weighted_sum","valuePath":"$.gb","unit":"GB"}' || true
+post plans create --data '{"key":"growth","name":"Growth"}' || true
+if [ "$(mu plans get growth | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).versions.length))')" = 0 ]; then
+  mu plans version create growth --data '{
+    "currency": "EUR", "billingCadence": "P1M", "trialDays": 0,
+    "fixedFees": [{"key": "platform", "name": "Platform fee", "amount": "49.00", "timing": "in_advance"}],
+    "usageCharges": [
+      {"key": "calls", "name": "API calls", "meter": "api_calls",
+       "price": {"currency": "EUR", "model": "graduated", "tiers": [{"upTo": "100000", "unitAmount": "0"}, {"upTo": "1000000", "unitAmount": "0.0004"}, {"upTo": null, "unitAmount": "0.0002"}]}},
+      {"key": "storage", "name": "Storage (GB-hours)", "meter": "storage_gb",
+       "price": {"currency": "EUR", "model": "unit", "unitAmount": "0.00014"}}
+    ]}' >/dev/null
+  mu plans version publish growth 1 >/dev/null
+fi
+for c in "acme:Acme GmbH:Europe/Berlin:DE" "globex:Globex Corp:America/New_York:US" "initech:Initech KK:Asia/Tokyo:JP"; do
+  IFS=: read -r ext name tz country <<<"$c"
+  post customers create --data "{\"externalKey\":\"$ext\",\"name\":\"$name\",\"currency\":\"EUR\",\"timeZone\":\"$tz\",\"billingAddress\":{\"country\":\"$country\"}}" || true
+  id="$(mu customers list --external-key "$ext" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).data[0].id))')"
+  if [ "$(mu subscriptions list --customer-id "$id" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).data.length))')" = 0 ]; then
+    mu subscriptions create --data "{\"customerId\":\"$id\",\"plan\":\"growth\",\"startAt\":\"2026-11-01T00:00:00Z\"}" >/dev/null
+  fi
+  mu subscriptions list --customer-id "$id" | node -e '
+    let s = ""; process.stdin.on("data", d => s += d).on("end", async () => {
+      const sub = JSON.parse(s).data[0];
+      const r = await fetch(`${process.env.MU_API_URL}/v1/subscriptions/${sub.id}/periods`, { headers: { authorization: `Bearer ${process.env.MU_API_KEY}` } });
+      const p = (await r.json()).data[0];
+      console.log(`  ${process.argv[1].padEnd(8)} ${sub.id}  ${sub.phases[0].planKey} v${sub.phases[0].version}  period ${p.start} .. ${p.end} (${sub.timeZone})`);
+    });' "$ext"
+done
+
+echo
+echo "Mu is up: every service is ready, with a demo tenant (meters api_calls and storage_gb,"
+echo "plan growth v1, three subscribed customers). Try it:"
+echo "  set -a; . .mu/demo.env; set +a; npx mu customers list"
+echo "  API docs: http://127.0.0.1:$(port_of api 3000)/docs     logs: .mu/logs/     stop: npm run demo -- stop"

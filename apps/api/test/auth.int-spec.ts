@@ -11,7 +11,8 @@ afterAll(async () => {
 describe('API keys', () => {
   it('refuses requests without a key, with a malformed or unknown key', async () => {
     const anon = anonymous(api);
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer mu_sk_not-a-real-key' }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer mu_sk_not-a-real-key' }];
+    for (const headers of attempts) {
       const r = await anon('GET', '/v1/customers', undefined, headers);
       expect(r.status).toBe(401);
       expect(r.body.error.code).toBe('UNAUTHORIZED');

@@ -1,7 +1,9 @@
 import type { Command } from './command';
 import { migrateCommand } from './commands/migrate';
+import { resourceCommands } from './commands/resources';
+import { tenantCreateCommand } from './commands/tenant';
 import { priceCommand } from './commands/price';
 import { streamsProvisionCommand } from './commands/streams';
 
 /** Every `mu` command. Add a command by writing it under commands/ and listing it here. */
-export const COMMANDS: Command[] = [migrateCommand, priceCommand, streamsProvisionCommand];
+export const COMMANDS: Command[] = [tenantCreateCommand, ...resourceCommands, migrateCommand, priceCommand, streamsProvisionCommand];

@@ -212,16 +212,19 @@ function offsetAt(t: number, f: Intl.DateTimeFormat): number {
  * give the candidates (the standard two-pass technique); a candidate is right when the offset at it
  * is the one it was computed with. Two right ones: the wall time happens twice (fall back), take the
  * earlier. None: it falls in a gap (spring forward), take the first instant after the gap, found by
- * bisection between the candidates (offsets are assumed not to change twice within two days).
+ * bisection between the candidates. Offsets are assumed not to change twice within two days (tzdb has
+ * no such zone since 1900).
  */
 function wallToInstant(w: Wall, f: Intl.DateTimeFormat): number {
   const local = wallMillis(w);
   const before = offsetAt(local - DAY_MS, f);
   const after = offsetAt(local + DAY_MS, f);
+  // The usual case: the offset does not change within a day of the wall time.
+  if (before === after) return local - before;
   const early = local - before;
   const late = local - after;
   const earlyOk = offsetAt(early, f) === before;
-  const lateOk = before === after ? earlyOk : offsetAt(late, f) === after;
+  const lateOk = offsetAt(late, f) === after;
   if (earlyOk && lateOk) return Math.min(early, late);
   if (earlyOk) return early;
   if (lateOk) return late;
@@ -339,6 +342,14 @@ interface Grid {
   /** Boundary index of period 0, and of the last period (the one containing endAt - 1 or year 9999's end). */
   k0: number;
   lastK: number;
+  /** The boundaries last located: most queries (a rater's events) fall in the same period. */
+  recent: Located;
+}
+
+interface Located {
+  readonly k: number;
+  readonly lo: number;
+  readonly hi: number;
 }
 
 const FIELDS = ['startAt', 'endAt', 'cadence', 'alignment', 'timeZone'];
@@ -465,6 +476,7 @@ function compile(json: unknown): { schedule: BillingSchedule; grid: Grid } {
     endMs,
     k0: 0,
     lastK: 0,
+    recent: { k: 0, lo: NaN, hi: NaN },
   };
   grid.k0 = locate(grid, startMs).k;
   grid.lastK = locate(grid, Math.min(endMs - 1, MAX_MS)).k;
@@ -491,7 +503,8 @@ function boundary(g: Grid, k: number): number {
  * date (days or months since the origin, divided by the step), then corrected by a step or two where
  * the wall time of day, month-end clamping or a clock change puts `t` on the other side.
  */
-function locate(g: Grid, t: number): { k: number; lo: number; hi: number } {
+function locate(g: Grid, t: number): Located {
+  if (g.recent.lo <= t && t < g.recent.hi) return g.recent;
   const w = zonedWall(t, g.f);
   const here = g.months ? w.year * 12 + w.month - 1 : dayNumber(w.year, w.month, w.day);
   let k = Math.floor((here - g.originIndex) / g.step);
@@ -507,7 +520,8 @@ function locate(g: Grid, t: number): { k: number; lo: number; hi: number } {
     lo = hi;
     hi = boundary(g, k + 1);
   }
-  return { k, lo, hi };
+  g.recent = { k, lo, hi };
+  return g.recent;
 }
 
 function period(g: Grid, k: number, lo: number, hi: number): BillingPeriod {
