@@ -8,3 +8,5 @@ export * from './messages/usage-unique';
 export * from './messages/usage-rejected';
 export * from './messages/dead-letter';
 export * from './messages/catalog-changed';
+export * from './messages/tax-quote';
+export * from './messages/fx-convert';

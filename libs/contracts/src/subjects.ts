@@ -28,6 +28,7 @@ export const Subjects = {
   catalogChanged: 'catalog.changed.v1',
   /** Tax quotes over request/reply (core NATS; no stream captures it). */
   taxQuote: 'tax.quote.v1',
+  fxConvert: 'fx.convert.v1', // FX conversion over request/reply (core NATS; no stream captures it)
 } as const;
 
 export type InvoiceEventName =

@@ -21,3 +21,4 @@ export * from './migrations/locate';
 export * from './ids';
 export * from './tenancy/api-keys';
 export * from './nest/public';
+export * from './nats/request';

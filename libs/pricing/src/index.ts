@@ -32,3 +32,4 @@ export {
   type PriceSpecJson,
   type TierJson,
 } from './spec';
+export * from './periods';

@@ -239,10 +239,11 @@ function wallToInstant(w: Wall, f: Intl.DateTimeFormat): number {
   return hi;
 }
 
-/** Milliseconds since the epoch, or the issue that stops `value` being a supported instant. */
+// Same format as proration's instants (an offset is required); Date.parse would roll 2025-02-30 into March.
 const ISO_INSTANT =
   /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,3})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
+/** Milliseconds since the epoch, or the issue that stops `value` being a supported instant. */
 function toMillis(value: unknown, path: string): number | PeriodIssue {
   let ms: number;
   if (value instanceof Date) ms = value.getTime();
@@ -262,7 +263,6 @@ function toMillis(value: unknown, path: string): number | PeriodIssue {
       };
 }
 
-// Same format as proration's instants; Date.parse would roll 2025-02-30 over into March.
 function isIsoInstant(value: string): boolean {
   const m = ISO_INSTANT.exec(value);
   return m !== null && Number(m[3]) <= daysInMonth(Number(m[1]), Number(m[2]));
@@ -401,7 +401,9 @@ function calendarOrigin(w: Wall, c: Cadence): Pick<Wall, 'year' | 'month' | 'day
 
 function compile(json: unknown): { schedule: BillingSchedule; grid: Grid } {
   if (!isJsonObject(json))
-    throw new PeriodError([{ path: '', rule: 'type', message: `must be an object, not ${describeJson(json)}` }]);
+    throw new PeriodError([
+      { path: '', rule: 'type', message: `must be an object, not ${describeJson(json)}` },
+    ]);
   const issues: PeriodIssue[] = [];
   for (const key of Object.keys(json)) {
     if (!FIELDS.includes(key))
@@ -434,7 +436,8 @@ function compile(json: unknown): { schedule: BillingSchedule; grid: Grid } {
 
   let alignment: BillingAlignment = 'calendar';
   if (required('alignment')) {
-    if (ALIGNMENTS.includes(json.alignment as BillingAlignment)) alignment = json.alignment as BillingAlignment;
+    if (ALIGNMENTS.includes(json.alignment as BillingAlignment))
+      alignment = json.alignment as BillingAlignment;
     else
       issues.push({
         path: 'alignment',
@@ -470,7 +473,9 @@ function compile(json: unknown): { schedule: BillingSchedule; grid: Grid } {
     months,
     step: cadence.n * STEP[cadence.unit],
     origin,
-    originIndex: months ? origin.year * 12 + origin.month - 1 : dayNumber(origin.year, origin.month, origin.day),
+    originIndex: months
+      ? origin.year * 12 + origin.month - 1
+      : dayNumber(origin.year, origin.month, origin.day),
     anniversary,
     startMs,
     endMs,
@@ -580,7 +585,9 @@ export function periodByIndex(schedule: BillingSchedule, index: number): Billing
       { path: 'index', rule: 'integer', message: `must be a whole number, not ${describeJson(index)}` },
     ]);
   if (index < 0)
-    throw new PeriodQueryError([{ path: 'index', rule: 'non_negative', message: `must not be negative (${index})` }]);
+    throw new PeriodQueryError([
+      { path: 'index', rule: 'non_negative', message: `must not be negative (${index})` },
+    ]);
   const k = g.k0 + index;
   if (k > g.lastK) return null;
   return period(g, k, boundary(g, k), boundary(g, k + 1));

@@ -1,6 +1,6 @@
-import { Dec, UnknownCurrencyError, currencyMinorUnits, exact, roundMoney } from '@mu/pricing';
+import { Dec, currencyMinorUnits, exact, roundMoney } from '@mu/pricing';
 import { FxCsvError, FxRateNotFoundError, FxRequestError, TaxConfigError, type TaxIssue } from './errors';
-import { Reader, daysBetween, describeJson, isIsoDate, isProblem, parseDecimalText } from './reader';
+import { Reader, daysBetween, describeJson, isIsoDate, isProblem, minorUnitsOf, parseDecimalText } from './reader';
 
 /** 1 `base` = `rate` `quote` from `effectiveDate` on (ECB style: base EUR, 1 EUR = 1.0823 USD). */
 export interface FxRate {
@@ -45,13 +45,8 @@ const RATE_DECIMALS = 12;
 
 function currencyIssue(code: unknown, path: string): TaxIssue | undefined {
   if (typeof code !== 'string') return { path, rule: 'iso4217', message: `must be an ISO 4217 currency code, not ${describeJson(code)}` };
-  try {
-    currencyMinorUnits(code);
-    return undefined;
-  } catch (err) {
-    if (!(err instanceof UnknownCurrencyError)) throw err;
-    return { path, rule: 'iso4217', message: err.issues[0]!.message };
-  }
+  const units = minorUnitsOf(code);
+  return isProblem(units) ? { path, rule: units.rule, message: units.message } : undefined;
 }
 
 interface Candidate {
@@ -68,12 +63,35 @@ const METHOD_ORDER: Record<Candidate['method'], number> = { direct: 0, inverse: 
 function better(a: Candidate, b: Candidate): boolean {
   if (a.effectiveDate !== b.effectiveDate) return a.effectiveDate > b.effectiveDate;
   if (a.method !== b.method) return METHOD_ORDER[a.method] < METHOD_ORDER[b.method];
+  // Both are cross rates here: one per base.
   if ((a.via === 'EUR') !== (b.via === 'EUR')) return a.via === 'EUR';
-  return (a.via ?? '') < (b.via ?? '');
+  return a.via! < b.via!;
 }
 
 function derived(d: Dec): Dec {
   return d.toSignificantDigits(DERIVED_RATE_SIGNIFICANT_DIGITS, Dec.ROUND_HALF_UP);
+}
+
+/**
+ * Check a conversion request before any rate is looked up: the amount, both currencies, the date
+ * and the age limit. Throws `FxRequestError` naming every bad field.
+ */
+export function checkFxRequest(amount: string, from: string, to: string, date: string, maxAgeDays: number = DEFAULT_FX_MAX_AGE_DAYS): Dec {
+  const issues: TaxIssue[] = [];
+  const parsed = parseDecimalText(amount, AMOUNT_DECIMALS, true);
+  if (isProblem(parsed)) issues.push({ path: 'amount', rule: parsed.rule, message: parsed.message });
+  for (const [code, path] of [
+    [from, 'from'],
+    [to, 'to'],
+  ] as const) {
+    const issue = currencyIssue(code, path);
+    if (issue) issues.push(issue);
+  }
+  if (!isIsoDate(date)) issues.push({ path: 'date', rule: 'date', message: `must be a calendar date YYYY-MM-DD, not ${describeJson(date)}` });
+  if (!Number.isInteger(maxAgeDays) || maxAgeDays < 0)
+    issues.push({ path: 'maxAgeDays', rule: 'range', message: `must be a whole number of days >= 0, not ${String(maxAgeDays)}` });
+  if (issues.length > 0) throw new FxRequestError(issues);
+  return parsed as Dec;
 }
 
 /**
@@ -89,22 +107,8 @@ export function convert(
   date: string,
   opts: { maxAgeDays?: number } = {},
 ): FxConversion {
-  const issues: TaxIssue[] = [];
-  const parsed = parseDecimalText(amount, AMOUNT_DECIMALS, true);
-  if (isProblem(parsed)) issues.push({ path: 'amount', rule: parsed.rule, message: parsed.message });
-  for (const [code, path] of [
-    [from, 'from'],
-    [to, 'to'],
-  ] as const) {
-    const issue = currencyIssue(code, path);
-    if (issue) issues.push(issue);
-  }
-  if (!isIsoDate(date)) issues.push({ path: 'date', rule: 'date', message: `must be a calendar date YYYY-MM-DD, not ${describeJson(date)}` });
   const maxAgeDays = opts.maxAgeDays ?? DEFAULT_FX_MAX_AGE_DAYS;
-  if (!Number.isInteger(maxAgeDays) || maxAgeDays < 0)
-    issues.push({ path: 'maxAgeDays', rule: 'range', message: `must be a whole number of days >= 0, not ${String(maxAgeDays)}` });
-  if (issues.length > 0) throw new FxRequestError(issues);
-  const value = parsed as Dec;
+  const value = checkFxRequest(amount, from, to, date, maxAgeDays);
   const minor = currencyMinorUnits(to);
 
   if (from === to) {
@@ -225,8 +229,9 @@ const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 
 function csvDate(text: string): string | undefined {
   if (isIsoDate(text)) return text;
   const m = /^(\d{1,2}) ([A-Za-z]+) (\d{4})$/.exec(text);
-  const month = m ? MONTHS.indexOf(m[2]!.toLowerCase()) : -1;
-  if (!m || month < 0) return undefined;
+  if (!m) return undefined;
+  const month = MONTHS.indexOf(m[2]!.toLowerCase());
+  if (month < 0) return undefined;
   const iso = `${m[3]}-${String(month + 1).padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
   return isIsoDate(iso) ? iso : undefined;
 }

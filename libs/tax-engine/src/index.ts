@@ -19,6 +19,7 @@ export { VAT_GST_DATASET } from './data/vat-gst-rates';
 export {
   DEFAULT_FX_MAX_AGE_DAYS,
   DERIVED_RATE_SIGNIFICANT_DIGITS,
+  checkFxRequest,
   convert,
   parseFxCsv,
   parseFxRates,

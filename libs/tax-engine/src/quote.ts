@@ -180,7 +180,7 @@ function decide(f: Facts, code: TaxCode, warnings: Warnings): Decision {
       'out_of_scope',
       f.buyerVat,
       f.sellerRegime === 'EU'
-        ? `Outside the scope of EU VAT: the place of supply (${f.buyerVat}) is outside the EU (Article ${f.businessId === undefined ? 59 : 44}, ${DIRECTIVE})`
+        ? `Outside the scope of EU VAT: the place of supply (${f.buyerVat}) is outside the EU (Article ${req.buyer.taxId === undefined ? 59 : 44}, ${DIRECTIVE})`
         : `No tax charged: no tax rules for ${f.buyerVat}`,
     );
   }
@@ -213,7 +213,7 @@ function decide(f: Facts, code: TaxCode, warnings: Warnings): Decision {
   if (!digital && !profile.taxesImportedServicesToConsumers) {
     return untaxed('out_of_scope', J, `No ${taxName} charged: ${J} does not tax these services when supplied to consumers from abroad`);
   }
-  if (registered) return taxed(B, J, `${J} ${taxName}: the supplier is registered in ${B === 'EU' ? 'the OSS scheme' : J}`);
+  if (registered) return taxed(B, J, `${J} ${taxName}: the supplier is registered in ${f.registrations.has(f.buyerVat) || f.registrations.has(J) ? J : 'the OSS scheme'}`);
   warnings.add({
     code: 'SELLER_NOT_REGISTERED',
     path: 'seller.registrations',

@@ -1,4 +1,4 @@
-import { Dec } from '@mu/pricing';
+import { currencyMinorUnits, Dec, type UnknownCurrencyError } from '@mu/pricing';
 import type { TaxIssue, TaxIssueRule } from './errors';
 
 export type JsonObject = Record<string, unknown>;
@@ -12,7 +12,8 @@ export function describeJson(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v} ${v}`;
+  return typeof v;
 }
 
 // Plain notation only (as in @mu/pricing): no exponent, no "+", no bare dot, so the text is the value.
@@ -64,6 +65,19 @@ export function parseRate(raw: unknown): Dec | Problem {
   if (isProblem(v)) return v;
   if (v.gt(100)) return { rule: 'range', message: `must be a percentage from 0 to 100, not ${String(raw)}` };
   return v;
+}
+
+/**
+ * The minor units of an ISO 4217 currency, or why the code is not one. The pricing library owns the
+ * currency table; `currencyMinorUnits` throws nothing but UnknownCurrencyError, whose message says
+ * what is wrong.
+ */
+export function minorUnitsOf(code: string): number | Problem {
+  try {
+    return currencyMinorUnits(code);
+  } catch (err) {
+    return { rule: 'iso4217', message: (err as UnknownCurrencyError).issues[0]!.message };
+  }
 }
 
 /** A calendar date `YYYY-MM-DD` that exists (no 2025-02-30). */
@@ -130,23 +144,19 @@ export class Reader {
   }
 
   /** A non-empty string of at most `max` characters (optional unless `required`). */
-  string(key: string, opts: { required?: boolean; max?: number; pattern?: RegExp; patternText?: string } = {}): string | undefined {
+  string(key: string, opts: { required?: boolean; max: number }): string | undefined {
     if (!this.has(key)) {
       if (opts.required) this.issue(key, 'required', 'is required');
       return undefined;
     }
     const v = this.obj[key];
-    const max = opts.max ?? 256;
+    const max = opts.max;
     if (typeof v !== 'string' || v.trim() === '') {
       this.issue(key, 'type', `must be a non-empty string, not ${describeJson(v)}`);
       return undefined;
     }
     if (v.length > max) {
       this.issue(key, 'range', `must be at most ${max} characters`);
-      return undefined;
-    }
-    if (opts.pattern && !opts.pattern.test(v)) {
-      this.issue(key, 'type', `must be ${opts.patternText ?? `like ${String(opts.pattern)}`}, not ${JSON.stringify(v)}`);
       return undefined;
     }
     return v;
@@ -217,6 +227,6 @@ export class Reader {
       this.issue(key, 'max_items', `has ${v.length} entries, at most ${opts.max} are allowed`);
       return undefined;
     }
-    return v;
+    return v as unknown[];
   }
 }

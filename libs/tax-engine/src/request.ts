@@ -1,8 +1,8 @@
-import { currencyMinorUnits, type Dec, UnknownCurrencyError } from '@mu/pricing';
+import type { Dec } from '@mu/pricing';
 import { ISO_COUNTRIES, REGION_LISTS, isEuMemberState } from './data/countries';
 import { DEFAULT_TAX_CODE, TAX_CODE_NAMES, type TaxCode } from './data/tax-codes';
 import { TaxRequestError, type TaxIssue } from './errors';
-import { Reader, describeJson, isProblem, parseDecimalText } from './reader';
+import { Reader, describeJson, isProblem, minorUnitsOf, parseDecimalText } from './reader';
 
 export const TAX_BEHAVIORS = ['exclusive', 'inclusive'] as const;
 export type TaxBehavior = (typeof TAX_BEHAVIORS)[number];
@@ -179,14 +179,10 @@ function lines(r: Reader, minorUnits: number | undefined): QuoteLine[] {
 function currency(r: Reader): { code: string; minorUnits: number } | undefined {
   const code = r.string('currency', { required: true, max: 8 });
   if (code === undefined) return undefined;
-  try {
-    return { code, minorUnits: currencyMinorUnits(code) };
-  } catch (err) {
-    // The pricing library owns the ISO 4217 table; its message already says what is wrong.
-    if (!(err instanceof UnknownCurrencyError)) throw err;
-    r.issue('currency', 'iso4217', err.issues[0]!.message);
-    return undefined;
-  }
+  const minorUnits = minorUnitsOf(code);
+  if (!isProblem(minorUnits)) return { code, minorUnits };
+  r.issue('currency', minorUnits.rule, minorUnits.message);
+  return undefined;
 }
 
 /**

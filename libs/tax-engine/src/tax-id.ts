@@ -15,7 +15,7 @@ interface IdScheme {
   /** The prefix the normalised id carries (`EL` for Greece); ids may be written without it. */
   readonly prefix: string;
   /** Other prefixes accepted on input. */
-  readonly aliases?: readonly string[];
+  readonly aliases: readonly string[];
   readonly label: string;
 }
 
@@ -26,23 +26,18 @@ function schemeOf(vatCountry: string): IdScheme | undefined {
   }
   switch (vatCountry) {
     case 'GB':
-      return { validator: stdnum.GB!.vat!, prefix: 'GB', label: 'GB VAT registration number' };
+      return { validator: stdnum.GB!.vat!, prefix: 'GB', aliases: [], label: 'GB VAT registration number' };
     case 'CH':
-      return { validator: stdnum.CH!.vat!, prefix: '', label: 'Swiss VAT number (CHE-123.456.789 MWST)' };
+      return { validator: stdnum.CH!.vat!, prefix: '', aliases: [], label: 'Swiss VAT number (CHE-123.456.789 MWST)' };
     case 'NO':
-      return { validator: stdnum.NO!.mva!, prefix: 'NO', label: 'Norwegian VAT number (NO123456789MVA)' };
+      return { validator: stdnum.NO!.mva!, prefix: 'NO', aliases: [], label: 'Norwegian VAT number (NO123456789MVA)' };
     case 'AU':
-      return { validator: stdnum.AU!.abn!, prefix: '', label: 'ABN' };
+      return { validator: stdnum.AU!.abn!, prefix: '', aliases: [], label: 'ABN' };
     case 'CA':
-      return { validator: stdnum.CA!.gst!, prefix: '', label: 'GST/HST registration number (123456789RT0001)' };
+      return { validator: stdnum.CA!.gst!, prefix: '', aliases: [], label: 'GST/HST registration number (123456789RT0001)' };
     default:
       return undefined;
   }
-}
-
-/** Whether the engine can check tax ids of this VAT country. */
-export function canCheckTaxId(vatCountry: string): boolean {
-  return schemeOf(vatCountry) !== undefined;
 }
 
 /**
@@ -56,7 +51,7 @@ export function checkTaxId(vatCountry: string, taxId: string): TaxIdCheck | unde
   const written = scheme.prefix === '' ? undefined : /^[A-Z]{2}/.exec(compact)?.[0];
   if (written !== undefined) {
     // No id of these schemes starts with two letters once its country prefix is off.
-    if (written !== scheme.prefix && !(scheme.aliases ?? []).includes(written))
+    if (written !== scheme.prefix && !scheme.aliases.includes(written))
       return { valid: false, reason: `starts with ${written}, but a ${scheme.label} starts with ${scheme.prefix}` };
     compact = compact.slice(2);
   }

@@ -23,7 +23,3 @@ export const TAX_CODES = {
 export type TaxCode = keyof typeof TAX_CODES;
 export const TAX_CODE_NAMES = Object.keys(TAX_CODES) as TaxCode[];
 export const DEFAULT_TAX_CODE: TaxCode = 'saas';
-
-export function isTaxCode(v: unknown): v is TaxCode {
-  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(TAX_CODES, v);
-}

@@ -10,7 +10,7 @@ import { parseTaxContext } from '../tenant-config';
 type Json = Record<string, unknown>;
 
 /** A request with a DE seller, a DE consumer and one 100.00 EUR exclusive SaaS line, changed by `p`. */
-export function sale(p: { seller?: Json; buyer?: Json; line?: Json; lines?: Json[]; date?: string; currency?: string } = {}): Json {
+export function sale(p: { seller?: Json; buyer?: Json; line?: Json; lines?: unknown[]; date?: string; currency?: string } = {}): Json {
   return {
     date: p.date ?? '2025-03-01',
     currency: p.currency ?? 'EUR',
