@@ -70,7 +70,11 @@ if [ "$failed" != 0 ]; then
   exit 1
 fi
 
-# The demo tenant: created once, its key kept in .mu/demo.env for later runs.
+# The demo tenant: created once, its key kept in .mu/demo.env for later runs (made anew
+# if the database no longer knows the key).
+if [ -f "$STATE/demo.env" ] && ! (set -a; . "$STATE/demo.env"; set +a; node apps/cli/bin/mu.js customers list --limit 1 >/dev/null 2>&1); then
+  rm -f "$STATE/demo.env"
+fi
 if [ ! -f "$STATE/demo.env" ]; then
   key="$(node apps/cli/bin/mu.js tenant create --name "Demo Cloud Inc." --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).apiKey))')"
   printf 'MU_API_URL=http://127.0.0.1:%s\nMU_API_KEY=%s\n' "$(port_of api 3000)" "$key" >"$STATE/demo.env"
