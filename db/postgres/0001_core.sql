@@ -177,7 +177,8 @@ CREATE TABLE subscriptions (
   metadata              jsonb NOT NULL DEFAULT '{}',
   created_at            timestamptz NOT NULL DEFAULT now(),
   updated_at            timestamptz NOT NULL DEFAULT now(),
-  CHECK (end_at IS NULL OR end_at > start_at)
+  -- end_at = start_at: canceled before it began (no periods).
+  CHECK (end_at IS NULL OR end_at >= start_at)
 );
 CREATE INDEX subscriptions_tenant ON subscriptions (tenant_id, id);
 CREATE INDEX subscriptions_customer ON subscriptions (tenant_id, customer_id);
@@ -193,6 +194,7 @@ CREATE TABLE subscription_phases (
   -- Fixed fees of the phase's first (or last) period are prorated when it starts (ends) mid-period.
   reason           text NOT NULL CHECK (reason IN ('created','upgrade','downgrade','change')),
   created_at       timestamptz NOT NULL DEFAULT now(),
-  CHECK (end_at IS NULL OR end_at > start_at)
+  -- end_at = start_at: canceled before it began (no periods).
+  CHECK (end_at IS NULL OR end_at >= start_at)
 );
 CREATE INDEX subscription_phases_sub ON subscription_phases (subscription_id, start_at);

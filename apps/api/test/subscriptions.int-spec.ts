@@ -106,6 +106,18 @@ describe('subscriptions', () => {
     expect(customerArchive.status).toBe(200);
   });
 
+  it('cancels a subscription that has not started yet: it never has a period', async () => {
+    const { call } = await api.tenant();
+    await catalog(call);
+    const c = await call('POST', '/v1/customers', customerBody('future', { timeZone: 'UTC' }));
+    const s = await call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'basic', startAt: '2099-01-01T00:00:00Z' });
+    const canceled = await call('POST', `/v1/subscriptions/${s.body.id}/cancel`, {});
+    expect(canceled.body).toMatchObject({ status: 'canceled', endAt: '2099-01-01T00:00:00.000Z' });
+    expect((await call('GET', `/v1/subscriptions/${s.body.id}/periods?at=2099-02-01T00:00:00Z`)).body.data).toEqual([]);
+    const bad = await call('GET', `/v1/subscriptions/${s.body.id}/periods?at=yesterday`);
+    expect(bad.status).toBe(400);
+  });
+
   it('upgrades now with prorated fixed fees, and downgrades at period end', async () => {
     const { call } = await api.tenant();
     const { basic, pro } = await catalog(call);

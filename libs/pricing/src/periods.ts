@@ -212,8 +212,8 @@ function offsetAt(t: number, f: Intl.DateTimeFormat): number {
  * give the candidates (the standard two-pass technique); a candidate is right when the offset at it
  * is the one it was computed with. Two right ones: the wall time happens twice (fall back), take the
  * earlier. None: it falls in a gap (spring forward), take the first instant after the gap, found by
- * bisection between the candidates. Offsets are assumed not to change twice within two days (tzdb has
- * no such zone since 1900).
+ * bisection between the candidates. Offsets are assumed not to change twice within two days (a scan
+ * of every zone's daily offsets, 1900-2040, found no such case).
  */
 function wallToInstant(w: Wall, f: Intl.DateTimeFormat): number {
   const local = wallMillis(w);

@@ -93,6 +93,8 @@ export class SubscriptionsService {
   /** The billing periods of a subscription: the one containing `at`, or all overlapping [from, to). */
   async periods(tenantId: string, id: string, q: { at?: string; from?: string; to?: string }): Promise<PeriodDto[]> {
     const sub = await this.row(tenantId, id);
+    // Canceled before it began: it never had a period.
+    if (sub.end_at && sub.end_at.getTime() === sub.start_at.getTime()) return [];
     const { schedule, phases } = await this.schedule(tenantId, sub);
     let periods: BillingPeriod[];
     if (q.from || q.to) {
@@ -106,7 +108,12 @@ export class SubscriptionsService {
         throw asValidation(err);
       }
     } else {
-      const p = periodAt(schedule, q.at ? new Date(q.at) : new Date());
+      let p: BillingPeriod | null;
+      try {
+        p = periodAt(schedule, q.at ? new Date(q.at) : new Date());
+      } catch (err) {
+        throw asValidation(err);
+      }
       periods = p ? [p] : [];
     }
     return periods.map((p) => ({
@@ -123,11 +130,13 @@ export class SubscriptionsService {
     const sub = await this.row(tenantId, id);
     if (sub.status === 'canceled') throw new StateError('SUBSCRIPTION_CANCELED', `subscription ${id} is already canceled`);
     const now = new Date();
-    if ((input.at ?? 'period_end') === 'now') {
+    if ((input.at ?? 'period_end') === 'now' || now < sub.start_at) {
+      // Before it starts, any cancellation is immediate: it ends where it would have begun.
+      const endAt = now < sub.start_at ? sub.start_at : now;
       await this.db.transaction().execute(async (tx) => {
-        await tx.updateTable('subscriptions').set({ status: 'canceled', end_at: now, canceled_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
-        await tx.deleteFrom('subscription_phases').where('subscription_id', '=', id).where('start_at', '>=', now).execute();
-        await tx.updateTable('subscription_phases').set({ end_at: now }).where('subscription_id', '=', id).where('start_at', '<', now).where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)])).execute();
+        await tx.updateTable('subscriptions').set({ status: 'canceled', end_at: endAt, canceled_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+        await tx.deleteFrom('subscription_phases').where('subscription_id', '=', id).where('start_at', '>', endAt).execute();
+        await tx.updateTable('subscription_phases').set({ end_at: endAt }).where('subscription_id', '=', id).where('start_at', '<=', endAt).where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', endAt)])).execute();
       });
     } else {
       const { schedule } = await this.schedule(tenantId, sub);
