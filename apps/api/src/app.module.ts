@@ -37,7 +37,13 @@ export class AppModule {
         }),
         DbModule,
       ],
-      controllers: [ApiKeysController, CustomersController, MetersController, PlansController, SubscriptionsController],
+      controllers: [
+        ApiKeysController,
+        CustomersController,
+        MetersController,
+        PlansController,
+        SubscriptionsController,
+      ],
       providers: [
         CatalogEvents,
         CustomersService,

@@ -6,7 +6,7 @@ export function buildOpenApi(app: NestFastifyApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Mu API')
     .setDescription(
-      'Catalog, customers, subscriptions, usage and invoices. Every route needs `Authorization: Bearer <API key>` and sees only the key\'s tenant. ' +
+      "Catalog, customers, subscriptions, usage and invoices. Every route needs `Authorization: Bearer <API key>` and sees only the key's tenant. " +
         'Errors are `{ "error": { "code", "message", "details"? } }` with stable codes. POST accepts `Idempotency-Key`.',
     )
     .setVersion('1')

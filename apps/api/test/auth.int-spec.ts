@@ -11,7 +11,11 @@ afterAll(async () => {
 describe('API keys', () => {
   it('refuses requests without a key, with a malformed or unknown key', async () => {
     const anon = anonymous(api);
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer mu_sk_not-a-real-key' }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer mu_sk_not-a-real-key' },
+    ];
     for (const headers of attempts) {
       const r = await anon('GET', '/v1/customers', undefined, headers);
       expect(r.status).toBe(401);

@@ -13,7 +13,15 @@ afterAll(async () => {
 describe('customers', () => {
   it('create, get, list, update, archive', async () => {
     const { call } = await api.tenant();
-    const created = await call('POST', '/v1/customers', customerBody('acme', { subjectKeys: ['acme', 'acme-eu'], metadata: { crm: '42' }, taxIds: [{ type: 'eu_vat', value: 'DE123456789' }] }));
+    const created = await call(
+      'POST',
+      '/v1/customers',
+      customerBody('acme', {
+        subjectKeys: ['acme', 'acme-eu'],
+        metadata: { crm: '42' },
+        taxIds: [{ type: 'eu_vat', value: 'DE123456789' }],
+      }),
+    );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       externalKey: 'acme',
@@ -30,9 +38,20 @@ describe('customers', () => {
     expect(id).toMatch(/^cus_/);
     expect((await call('GET', `/v1/customers/${id}`)).body).toEqual(created.body);
 
-    const updated = await call('PATCH', `/v1/customers/${id}`, { name: 'Acme GmbH', subjectKeys: ['acme'], taxExempt: true, exemptionId: 'EX-1' });
+    const updated = await call('PATCH', `/v1/customers/${id}`, {
+      name: 'Acme GmbH',
+      subjectKeys: ['acme'],
+      taxExempt: true,
+      exemptionId: 'EX-1',
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ name: 'Acme GmbH', subjectKeys: ['acme'], taxExempt: true, exemptionId: 'EX-1', externalKey: 'acme' });
+    expect(updated.body).toMatchObject({
+      name: 'Acme GmbH',
+      subjectKeys: ['acme'],
+      taxExempt: true,
+      exemptionId: 'EX-1',
+      externalKey: 'acme',
+    });
 
     const bySubject = await call('GET', '/v1/customers?subjectKey=acme');
     expect(bySubject.body.data.map((c: { id: string }) => c.id)).toEqual([id]);
@@ -56,7 +75,17 @@ describe('customers', () => {
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('VALIDATION_FAILED');
     const paths = (r.body.error.details as { path: string }[]).map((d) => d.path).sort();
-    expect(paths).toEqual(expect.arrayContaining(['billingAddress.country', 'currency', 'email', 'externalKey', 'metadata', 'timeZone', 'unknownField']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'billingAddress.country',
+        'currency',
+        'email',
+        'externalKey',
+        'metadata',
+        'timeZone',
+        'unknownField',
+      ]),
+    );
   });
 
   it('refuses malformed JSON with a clear error', async () => {
@@ -69,14 +98,18 @@ describe('customers', () => {
   it('keeps external keys and subject keys unique per tenant, not across tenants', async () => {
     const a = await api.tenant('a');
     const b = await api.tenant('b');
-    expect((await a.call('POST', '/v1/customers', customerBody('one', { subjectKeys: ['s1'] }))).status).toBe(201);
+    expect((await a.call('POST', '/v1/customers', customerBody('one', { subjectKeys: ['s1'] }))).status).toBe(
+      201,
+    );
     const dupKey = await a.call('POST', '/v1/customers', customerBody('one'));
     expect(dupKey.status).toBe(409);
     expect(dupKey.body.error.code).toBe('CUSTOMER_EXISTS');
     const dupSubject = await a.call('POST', '/v1/customers', customerBody('two', { subjectKeys: ['s1'] }));
     expect(dupSubject.status).toBe(409);
     expect(dupSubject.body.error.code).toBe('SUBJECT_KEY_TAKEN');
-    expect((await b.call('POST', '/v1/customers', customerBody('one', { subjectKeys: ['s1'] }))).status).toBe(201);
+    expect((await b.call('POST', '/v1/customers', customerBody('one', { subjectKeys: ['s1'] }))).status).toBe(
+      201,
+    );
   });
 
   it("never shows one tenant's customers to another", async () => {
@@ -96,11 +129,15 @@ describe('customers', () => {
   it('pages with a cursor, in creation order', async () => {
     const { call } = await api.tenant();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await call('POST', '/v1/customers', customerBody(`c${i}`))).body.id);
+    for (let i = 0; i < 5; i++)
+      ids.push((await call('POST', '/v1/customers', customerBody(`c${i}`))).body.id);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { data: { id: string }[]; nextCursor: string | null } } = await call('GET', `/v1/customers?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: { body: { data: { id: string }[]; nextCursor: string | null } } = await call(
+        'GET',
+        `/v1/customers?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.data.map((c) => c.id));
       cursor = page.body.nextCursor;
@@ -129,7 +166,9 @@ describe('customers', () => {
     expect(bad1.status).toBe(400);
     expect(bad2.status).toBe(400);
     expect(bad2.body).toEqual(bad1.body);
-    const { rows } = await api.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM customers WHERE external_key = 'idem'");
+    const { rows } = await api.db.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM customers WHERE external_key = 'idem'",
+    );
     expect(rows[0]?.n).toBe(1);
   });
 

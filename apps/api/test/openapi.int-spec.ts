@@ -19,7 +19,16 @@ it('docs/openapi.json is what the code generates (run `npm run openapi` after ch
 
 it('documents every resource, the bearer key and the error shape', () => {
   const doc = buildOpenApi(api.handle.app);
-  for (const path of ['/v1/api-keys', '/v1/customers', '/v1/customers/{id}', '/v1/meters', '/v1/plans', '/v1/plans/{plan}/versions', '/v1/subscriptions', '/v1/subscriptions/{id}/periods']) {
+  for (const path of [
+    '/v1/api-keys',
+    '/v1/customers',
+    '/v1/customers/{id}',
+    '/v1/meters',
+    '/v1/plans',
+    '/v1/plans/{plan}/versions',
+    '/v1/subscriptions',
+    '/v1/subscriptions/{id}/periods',
+  ]) {
     expect(doc.paths[path]).toBeDefined();
   }
   expect(doc.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });

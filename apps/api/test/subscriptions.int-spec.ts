@@ -9,14 +9,27 @@ afterAll(async () => {
 });
 
 async function catalog(call: Call) {
-  await call('POST', '/v1/meters', { key: 'gb', name: 'Storage', eventType: 'storage', aggregation: 'time_weighted_sum', valuePath: '$.gb' });
+  await call('POST', '/v1/meters', {
+    key: 'gb',
+    name: 'Storage',
+    eventType: 'storage',
+    aggregation: 'time_weighted_sum',
+    valuePath: '$.gb',
+  });
   await call('POST', '/v1/plans', { key: 'basic', name: 'Basic' });
   await call('POST', '/v1/plans', { key: 'pro', name: 'Pro' });
   const version = (fee: string) => ({
     currency: 'EUR',
     billingCadence: 'P1M',
     fixedFees: [{ key: 'platform', name: 'Platform fee', amount: fee, timing: 'in_advance' }],
-    usageCharges: [{ key: 'storage', name: 'Storage', meter: 'gb', price: { currency: 'EUR', model: 'unit', unitAmount: '0.0001' } }],
+    usageCharges: [
+      {
+        key: 'storage',
+        name: 'Storage',
+        meter: 'gb',
+        price: { currency: 'EUR', model: 'unit', unitAmount: '0.0001' },
+      },
+    ],
   });
   const basic = await call('POST', '/v1/plans/basic/versions', version('10.00'));
   const pro = await call('POST', '/v1/plans/pro/versions', { ...version('40.00'), trialDays: 7 });
@@ -30,7 +43,11 @@ describe('subscriptions', () => {
     const { call } = await api.tenant();
     const { pro } = await catalog(call);
     const c = await call('POST', '/v1/customers', customerBody('c1'));
-    const s = await call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'pro', startAt: '2026-03-10T09:30:00Z' });
+    const s = await call('POST', '/v1/subscriptions', {
+      customerId: c.body.id,
+      plan: 'pro',
+      startAt: '2026-03-10T09:30:00Z',
+    });
     expect(s.status).toBe(201);
     expect(s.body).toMatchObject({
       status: 'active',
@@ -41,7 +58,11 @@ describe('subscriptions', () => {
       trialEndAt: '2026-03-17T09:30:00.000Z',
       phases: [{ planVersionId: pro, planKey: 'pro', version: 1, reason: 'created', endAt: null }],
     });
-    expect((await call('GET', `/v1/subscriptions?customerId=${c.body.id}`)).body.data.map((x: { id: string }) => x.id)).toEqual([s.body.id]);
+    expect(
+      (await call('GET', `/v1/subscriptions?customerId=${c.body.id}`)).body.data.map(
+        (x: { id: string }) => x.id,
+      ),
+    ).toEqual([s.body.id]);
   });
 
   it('refuses drafts, unknown charges in overrides, and bad dates, listing each', async () => {
@@ -51,28 +72,53 @@ describe('subscriptions', () => {
     const c = await call('POST', '/v1/customers', customerBody('c1'));
     const draft = await call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'pro', version: 2 });
     expect(draft.status).toBe(400);
-    expect(draft.body.error.details[0].message).toContain('is draft; only published versions take subscriptions');
+    expect(draft.body.error.details[0].message).toContain(
+      'is draft; only published versions take subscriptions',
+    );
     const bad = await call('POST', '/v1/subscriptions', {
       customerId: c.body.id,
       plan: 'basic',
       startAt: '2026-05-01T00:00:00Z',
       endAt: '2026-04-01T00:00:00Z',
-      priceOverrides: [{ chargeKey: 'nope', amount: '1.00' }, { chargeKey: 'platform', price: {} }, { chargeKey: 'storage', price: { currency: 'USD', model: 'unit', unitAmount: '1' } }],
+      priceOverrides: [
+        { chargeKey: 'nope', amount: '1.00' },
+        { chargeKey: 'platform', price: {} },
+        { chargeKey: 'storage', price: { currency: 'USD', model: 'unit', unitAmount: '1' } },
+      ],
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['endAt', 'priceOverrides.0.chargeKey', 'priceOverrides.1', 'priceOverrides.2.price.currency']);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'endAt',
+      'priceOverrides.0.chargeKey',
+      'priceOverrides.1',
+      'priceOverrides.2.price.currency',
+    ]);
   });
 
   it("computes periods in the customer's time zone (calendar), with a partial first period", async () => {
     const { call } = await api.tenant();
     await catalog(call);
     const c = await call('POST', '/v1/customers', customerBody('tokyo', { timeZone: 'Asia/Tokyo' }));
-    const s = await call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'basic', startAt: '2026-01-15T00:00:00Z' });
+    const s = await call('POST', '/v1/subscriptions', {
+      customerId: c.body.id,
+      plan: 'basic',
+      startAt: '2026-01-15T00:00:00Z',
+    });
     const feb = await call('GET', `/v1/subscriptions/${s.body.id}/periods?at=2026-02-10T00:00:00Z`);
     expect(feb.body.data).toEqual([
-      { index: 1, start: '2026-01-31T15:00:00.000Z', end: '2026-02-28T15:00:00.000Z', partial: false, fraction: '1', planVersionId: s.body.phases[0].planVersionId },
+      {
+        index: 1,
+        start: '2026-01-31T15:00:00.000Z',
+        end: '2026-02-28T15:00:00.000Z',
+        partial: false,
+        fraction: '1',
+        planVersionId: s.body.phases[0].planVersionId,
+      },
     ]);
-    const all = await call('GET', `/v1/subscriptions/${s.body.id}/periods?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`);
+    const all = await call(
+      'GET',
+      `/v1/subscriptions/${s.body.id}/periods?from=2026-01-01T00:00:00Z&to=2026-03-01T00:00:00Z`,
+    );
     expect(all.body.data.map((p: { start: string; partial: boolean }) => [p.start, p.partial])).toEqual([
       ['2026-01-15T00:00:00.000Z', true],
       ['2026-01-31T15:00:00.000Z', false],
@@ -85,19 +131,39 @@ describe('subscriptions', () => {
     const { call } = await api.tenant();
     await catalog(call);
     const c = await call('POST', '/v1/customers', customerBody('utc', { timeZone: 'UTC' }));
-    const s = await call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'basic', startAt: '2028-01-31T12:00:00Z', billingAlignment: 'anniversary' });
-    const r = await call('GET', `/v1/subscriptions/${s.body.id}/periods?from=2028-01-31T12:00:00Z&to=2028-04-01T00:00:00Z`);
-    expect(r.body.data.map((p: { start: string }) => p.start)).toEqual(['2028-01-31T12:00:00.000Z', '2028-02-29T12:00:00.000Z', '2028-03-31T12:00:00.000Z']);
+    const s = await call('POST', '/v1/subscriptions', {
+      customerId: c.body.id,
+      plan: 'basic',
+      startAt: '2028-01-31T12:00:00Z',
+      billingAlignment: 'anniversary',
+    });
+    const r = await call(
+      'GET',
+      `/v1/subscriptions/${s.body.id}/periods?from=2028-01-31T12:00:00Z&to=2028-04-01T00:00:00Z`,
+    );
+    expect(r.body.data.map((p: { start: string }) => p.start)).toEqual([
+      '2028-01-31T12:00:00.000Z',
+      '2028-02-29T12:00:00.000Z',
+      '2028-03-31T12:00:00.000Z',
+    ]);
   });
 
   it('cancels at period end or at once, and only once', async () => {
     const { call } = await api.tenant();
     await catalog(call);
     const c = await call('POST', '/v1/customers', customerBody('c', { timeZone: 'UTC' }));
-    const s1 = await call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'basic', startAt: '2026-01-01T00:00:00Z' });
+    const s1 = await call('POST', '/v1/subscriptions', {
+      customerId: c.body.id,
+      plan: 'basic',
+      startAt: '2026-01-01T00:00:00Z',
+    });
     const atEnd = await call('POST', `/v1/subscriptions/${s1.body.id}/cancel`, { at: 'period_end' });
     const current = await call('GET', `/v1/subscriptions/${s1.body.id}/periods`);
-    expect(atEnd.body).toMatchObject({ status: 'active', cancelAtPeriodEnd: true, endAt: current.body.data[0].end });
+    expect(atEnd.body).toMatchObject({
+      status: 'active',
+      cancelAtPeriodEnd: true,
+      endAt: current.body.data[0].end,
+    });
     expect((await call('POST', `/v1/subscriptions/${s1.body.id}/cancel`, { at: 'now' })).status).toBe(200);
     const again = await call('POST', `/v1/subscriptions/${s1.body.id}/cancel`, {});
     expect(again.status).toBe(409);
@@ -110,10 +176,16 @@ describe('subscriptions', () => {
     const { call } = await api.tenant();
     await catalog(call);
     const c = await call('POST', '/v1/customers', customerBody('future', { timeZone: 'UTC' }));
-    const s = await call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'basic', startAt: '2099-01-01T00:00:00Z' });
+    const s = await call('POST', '/v1/subscriptions', {
+      customerId: c.body.id,
+      plan: 'basic',
+      startAt: '2099-01-01T00:00:00Z',
+    });
     const canceled = await call('POST', `/v1/subscriptions/${s.body.id}/cancel`, {});
     expect(canceled.body).toMatchObject({ status: 'canceled', endAt: '2099-01-01T00:00:00.000Z' });
-    expect((await call('GET', `/v1/subscriptions/${s.body.id}/periods?at=2099-02-01T00:00:00Z`)).body.data).toEqual([]);
+    expect(
+      (await call('GET', `/v1/subscriptions/${s.body.id}/periods?at=2099-02-01T00:00:00Z`)).body.data,
+    ).toEqual([]);
     const bad = await call('GET', `/v1/subscriptions/${s.body.id}/periods?at=yesterday`);
     expect(bad.status).toBe(400);
   });
@@ -122,10 +194,16 @@ describe('subscriptions', () => {
     const { call } = await api.tenant();
     const { basic, pro } = await catalog(call);
     const c = await call('POST', '/v1/customers', customerBody('c', { timeZone: 'UTC' }));
-    const s = await call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'basic', startAt: '2026-01-01T00:00:00Z' });
+    const s = await call('POST', '/v1/subscriptions', {
+      customerId: c.body.id,
+      plan: 'basic',
+      startAt: '2026-01-01T00:00:00Z',
+    });
     const up = await call('POST', `/v1/subscriptions/${s.body.id}/change-plan`, { plan: 'pro' });
     expect(up.status).toBe(200);
-    expect(up.body.phases.map((p: { planVersionId: string; reason: string }) => [p.planVersionId, p.reason])).toEqual([
+    expect(
+      up.body.phases.map((p: { planVersionId: string; reason: string }) => [p.planVersionId, p.reason]),
+    ).toEqual([
       [basic, 'created'],
       [pro, 'upgrade'],
     ]);
@@ -139,19 +217,30 @@ describe('subscriptions', () => {
     const down = await call('POST', `/v1/subscriptions/${s.body.id}/change-plan`, { plan: 'basic' });
     const period = await call('GET', `/v1/subscriptions/${s.body.id}/periods`);
     expect(down.body.proration).toEqual([]);
-    expect(down.body.phases.at(-1)).toMatchObject({ planVersionId: basic, reason: 'downgrade', startAt: period.body.data[0].end });
+    expect(down.body.phases.at(-1)).toMatchObject({
+      planVersionId: basic,
+      reason: 'downgrade',
+      startAt: period.body.data[0].end,
+    });
     expect(down.body.phases.at(-2)).toMatchObject({ planVersionId: pro, endAt: period.body.data[0].end });
   });
 
-  it("isolates subscriptions by tenant", async () => {
+  it('isolates subscriptions by tenant', async () => {
     const a = await api.tenant('a');
     const b = await api.tenant('b');
     await catalog(a.call);
     await catalog(b.call);
     const c = await a.call('POST', '/v1/customers', customerBody('c'));
     const s = await a.call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'basic' });
-    expect((await b.call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'basic' })).status).toBe(404);
-    const attempts = [['GET', '', undefined], ['GET', '/periods', undefined], ['POST', '/cancel', {}], ['POST', '/change-plan', { plan: 'pro' }]] as const;
+    expect((await b.call('POST', '/v1/subscriptions', { customerId: c.body.id, plan: 'basic' })).status).toBe(
+      404,
+    );
+    const attempts = [
+      ['GET', '', undefined],
+      ['GET', '/periods', undefined],
+      ['POST', '/cancel', {}],
+      ['POST', '/change-plan', { plan: 'pro' }],
+    ] as const;
     for (const [method, path, body] of attempts) {
       expect((await b.call(method, `/v1/subscriptions/${s.body.id}${path}`, body)).status).toBe(404);
     }

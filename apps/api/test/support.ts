@@ -1,4 +1,11 @@
-import { createTenantWithKey, loadConfig, locateFromRoot, runPostgresMigrations, type ServiceHandle, startService } from '@mu/platform';
+import {
+  createTenantWithKey,
+  loadConfig,
+  locateFromRoot,
+  runPostgresMigrations,
+  type ServiceHandle,
+  startService,
+} from '@mu/platform';
 import { captureLogger, createTestDatabase, requireServices, type TestDatabase } from '@mu/testing';
 import { AppModule } from '../src/app.module';
 import { ApiEnv } from '../src/config';
@@ -18,22 +25,40 @@ export interface Reply<T = any> {
   body: T;
   headers: Headers;
 }
-export type Call = <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Reply<T>>;
+export type Call = <T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<Reply<T>>;
 
 /** The API in-process on a random port, against a fresh migrated Postgres database. */
 export async function startApi(): Promise<Api> {
   await requireServices('nats', 'redis', 'clickhouse', 'postgres');
   const db = await createTestDatabase();
   await runPostgresMigrations(db.pool, locateFromRoot('db/postgres'));
-  const config = loadConfig('api', ApiEnv, { ...process.env, DATABASE_URL: db.url, PORT: '0', NATS_PROVISION_STREAMS: 'false' });
-  const handle = await startService(AppModule.forRoot(config, { logger: captureLogger('warn').logger }), config, { configure: serveOpenApi });
+  const config = loadConfig('api', ApiEnv, {
+    ...process.env,
+    DATABASE_URL: db.url,
+    PORT: '0',
+    NATS_PROVISION_STREAMS: 'false',
+  });
+  const handle = await startService(
+    AppModule.forRoot(config, { logger: captureLogger('warn').logger }),
+    config,
+    { configure: serveOpenApi },
+  );
   const base = `http://127.0.0.1:${handle.port}`;
   const callWith =
     (key?: string): Call =>
     async (method, path, body, headers = {}) => {
       const res = await fetch(`${base}${path}`, {
         method,
-        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await res.text();
@@ -54,15 +79,17 @@ export async function startApi(): Promise<Api> {
   };
 }
 
-export const anonymous = (api: Api): Call => async (method, path, body, headers = {}) => {
-  const res = await fetch(`${api.base}${path}`, {
-    method,
-    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-};
+export const anonymous =
+  (api: Api): Call =>
+  async (method, path, body, headers = {}) => {
+    const res = await fetch(`${api.base}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+  };
 
 export const customerBody = (externalKey: string, extra: Record<string, unknown> = {}) => ({
   externalKey,

@@ -1,12 +1,29 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { Streams } from '@mu/contracts';
-import { PlatformModule, type Logger } from '@mu/platform';
+import { JetStreamPublisher, PlatformModule, type Logger } from '@mu/platform';
 import type { CollectorEnv } from './config';
+import { EventsController } from './http/events.controller';
+import { CollectorExceptionFilter } from './http/exception.filter';
+import { ApiKeys } from './ingest/api-keys';
+import { IngestService } from './ingest/ingest.service';
+import { RateLimiter } from './ingest/rate-limiter';
+import { EVENT_SINK, type EventSink } from './ingest/tokens';
+import { NatsIngestSubscriber } from './nats/ingest.subscriber';
+
+export interface CollectorModuleOptions {
+  logger?: Logger;
+  /** For tests: publish through this instead of JetStream (e.g. one that always fails). */
+  sink?: EventSink;
+}
 
 /** Accepts usage events over HTTP and NATS, validates them and publishes accepted batches to USAGE_RAW. */
 @Module({})
 export class AppModule {
-  static forRoot(config: Readonly<CollectorEnv>, opts: { logger?: Logger } = {}): DynamicModule {
+  static forRoot(config: Readonly<CollectorEnv>, opts: CollectorModuleOptions = {}): DynamicModule {
+    const sink: Provider = opts.sink
+      ? { provide: EVENT_SINK, useValue: opts.sink }
+      : { provide: EVENT_SINK, useExisting: JetStreamPublisher };
     return {
       module: AppModule,
       imports: [
@@ -18,6 +35,15 @@ export class AppModule {
           postgres: true,
           logger: opts.logger,
         }),
+      ],
+      controllers: [EventsController],
+      providers: [
+        sink,
+        ApiKeys,
+        RateLimiter,
+        IngestService,
+        NatsIngestSubscriber,
+        { provide: APP_FILTER, useClass: CollectorExceptionFilter },
       ],
     };
   }

@@ -2,11 +2,20 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Consumers, Streams } from '@mu/contracts';
 import { PlatformModule, type Logger } from '@mu/platform';
 import type { DeduplicatorEnv } from './config';
+import { DedupModule } from './dedup/dedup.module';
+import type { DedupOptions } from './dedup/dedup.service';
 
 /** Pulls USAGE_RAW, drops events already seen (Redis idempotency keys) and publishes the new ones to USAGE_UNIQUE. */
 @Module({})
 export class AppModule {
-  static forRoot(config: Readonly<DeduplicatorEnv>, opts: { logger?: Logger } = {}): DynamicModule {
+  /**
+   * `dedup` is a seam for tests that share one NATS server: a durable of their own (filtered
+   * to their tenant's subject) and fault hooks. Production uses Consumers.deduplicator.
+   */
+  static forRoot(
+    config: Readonly<DeduplicatorEnv>,
+    opts: { logger?: Logger; dedup?: Partial<DedupOptions> } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -20,6 +29,7 @@ export class AppModule {
           redis: true,
           logger: opts.logger,
         }),
+        DedupModule.forRoot({ consumer: Consumers.deduplicator, ...opts.dedup }),
       ],
     };
   }

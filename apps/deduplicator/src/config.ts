@@ -9,4 +9,35 @@ export class DeduplicatorEnv extends WithNats(WithRedis(ServiceEnv)) {
   @Min(0)
   @Max(65535)
   override PORT = 3200;
+
+  /**
+   * How long an idempotency key lives in Redis. A repeat of an event within the window is
+   * dropped here; beyond it ClickHouse (deduplicating by event key) is the authority.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 90)
+  DEDUP_WINDOW_HOURS = 24;
+
+  /** Most raw batches (JetStream messages) handled per Redis round trip. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  DEDUP_BATCH_SIZE = 100;
+
+  /** A Redis round trip slower than this counts as Redis unavailable (nak, pause, retry). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DEDUP_REDIS_TIMEOUT_MS = 5_000;
+
+  /** Counters (received, unique, duplicates, conflicts) are logged this often; 0 only at shutdown. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  DEDUP_STATS_INTERVAL_SECONDS = 60;
 }

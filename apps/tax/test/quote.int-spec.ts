@@ -254,7 +254,8 @@ describe('fx.convert.v1 over NATS', () => {
       method: 'direct',
       effectiveDate: '2025-02-28',
       source: 'ECB',
-      legs: [{ base: 'EUR', quote: 'USD', rate: '1.04', effectiveDate: '2025-02-28', source: 'ECB' }],
+      // The leg is the row as stored (numeric keeps the scale it was written with).
+      legs: [{ base: 'EUR', quote: 'USD', rate: '1.0400', effectiveDate: '2025-02-28', source: 'ECB' }],
       rounding: 'half_away_from_zero',
     });
   });
@@ -314,19 +315,27 @@ describe('replicas and shutdown', () => {
     const draining = uniqueId('taxdrain');
     const replica = await start(draining, { TAX_REQUEST_TIMEOUT_MS: '1500' });
     const locker = await db.pool.connect();
+    let locked = false;
+    const unlock = async () => {
+      if (locked) await locker.query('ROLLBACK');
+      locked = false;
+    };
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE tax_rate_overrides IN ACCESS EXCLUSIVE MODE');
+      locked = true;
       const pending = quote(tenantA, body(), draining);
       await new Promise((r) => setTimeout(r, 200));
       const closed = replica.close();
       // The request in hand is answered (here: its deadline passes while the table is locked).
       expect((await pending).error).toMatchObject({ code: 'TIMEOUT' });
+      // The service's pool closes once its last query ends, which the lock holds up.
+      await unlock();
       await closed;
       // Nothing listens any more.
       await expect(quote(tenantA, body(), draining)).rejects.toMatchObject({ code: 'RPC_NO_RESPONDERS' });
     } finally {
-      await locker.query('ROLLBACK');
+      await unlock();
       locker.release();
     }
   });

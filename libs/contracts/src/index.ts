@@ -10,3 +10,4 @@ export * from './messages/dead-letter';
 export * from './messages/catalog-changed';
 export * from './messages/tax-quote';
 export * from './messages/fx-convert';
+export * from './messages/usage-ingest';

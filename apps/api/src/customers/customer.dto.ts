@@ -57,7 +57,11 @@ export class CreateCustomerDto {
   taxIds?: TaxIdDto[];
 
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() taxExempt?: boolean;
-  @ApiPropertyOptional({ description: 'exemption certificate reference' }) @IsOptional() @IsString() @Length(1, 128) exemptionId?: string;
+  @ApiPropertyOptional({ description: 'exemption certificate reference' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  exemptionId?: string;
 
   @ApiProperty({ example: 'EUR' }) @IsBillingCurrency() currency!: string;
   @ApiProperty({ example: 'Europe/Berlin' }) @IsTimeZone() timeZone!: string;
@@ -93,7 +97,10 @@ export class CustomerDto {
   @ApiProperty({ nullable: true, type: String }) exemptionId!: string | null;
   @ApiProperty() currency!: string;
   @ApiProperty() timeZone!: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<
+    string,
+    string
+  >;
   @ApiProperty({ type: [String] }) subjectKeys!: string[];
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;

@@ -8,7 +8,10 @@ import { CustomersService } from './customers.service';
 
 class CustomerListQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() externalKey?: string;
-  @ApiPropertyOptional({ description: 'the customer a usage event subject belongs to' }) @IsOptional() @IsString() subjectKey?: string;
+  @ApiPropertyOptional({ description: 'the customer a usage event subject belongs to' })
+  @IsOptional()
+  @IsString()
+  subjectKey?: string;
 }
 
 @ApiTags('customers')
@@ -36,7 +39,11 @@ export class CustomersController {
 
   @Patch(':id')
   @ApiOkResponse({ type: CustomerDto })
-  update(@CallerOf() caller: Caller, @Param('id') id: string, @Body() body: UpdateCustomerDto): Promise<CustomerDto> {
+  update(
+    @CallerOf() caller: Caller,
+    @Param('id') id: string,
+    @Body() body: UpdateCustomerDto,
+  ): Promise<CustomerDto> {
     return this.customers.update(caller.tenantId, id, body);
   }
 

@@ -54,22 +54,39 @@ export class CustomersService {
   }
 
   async get(tenantId: string, id: string): Promise<CustomerDto> {
-    const row = await this.db.selectFrom('customers').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw new NotFoundError('customer', id);
     const [withSubjects] = await this.withSubjects(tenantId, [row]);
     return withSubjects!;
   }
 
-  async list(tenantId: string, page: PageQuery, filter: { externalKey?: string; subjectKey?: string } = {}): Promise<Page<CustomerDto>> {
-    let q = this.db.selectFrom('customers').selectAll('customers').where('customers.tenant_id', '=', tenantId);
+  async list(
+    tenantId: string,
+    page: PageQuery,
+    filter: { externalKey?: string; subjectKey?: string } = {},
+  ): Promise<Page<CustomerDto>> {
+    let q = this.db
+      .selectFrom('customers')
+      .selectAll('customers')
+      .where('customers.tenant_id', '=', tenantId);
     if (filter.externalKey) q = q.where('customers.external_key', '=', filter.externalKey);
     if (filter.subjectKey) {
       q = q
-        .innerJoin('customer_subjects as cs', (j) => j.onRef('cs.customer_id', '=', 'customers.id').on('cs.tenant_id', '=', tenantId))
+        .innerJoin('customer_subjects as cs', (j) =>
+          j.onRef('cs.customer_id', '=', 'customers.id').on('cs.tenant_id', '=', tenantId),
+        )
         .where('cs.subject_key', '=', filter.subjectKey);
     }
     if (page.cursor) q = q.where('customers.id', '>', page.cursor);
-    const rows = await q.orderBy('customers.id').limit(page.limit + 1).execute();
+    const rows = await q
+      .orderBy('customers.id')
+      .limit(page.limit + 1)
+      .execute();
     const page0 = toPage(rows, page.limit, (r) => r);
     return { data: await this.withSubjects(tenantId, page0.data), nextCursor: page0.nextCursor };
   }
@@ -83,7 +100,10 @@ export class CustomersService {
             ...(input.name !== undefined ? { name: input.name } : {}),
             ...(input.email !== undefined ? { email: input.email } : {}),
             ...(input.billingAddress !== undefined
-              ? { billing_address: JSON.stringify(input.billingAddress), country: input.billingAddress.country }
+              ? {
+                  billing_address: JSON.stringify(input.billingAddress),
+                  country: input.billingAddress.country,
+                }
               : {}),
             ...(input.taxIds !== undefined ? { tax_ids: JSON.stringify(input.taxIds) } : {}),
             ...(input.taxExempt !== undefined ? { tax_exempt: input.taxExempt } : {}),
@@ -99,11 +119,17 @@ export class CustomersService {
           .executeTakeFirst();
         if (!updated) throw new NotFoundError('customer', id);
         if (input.subjectKeys !== undefined) {
-          await tx.deleteFrom('customer_subjects').where('tenant_id', '=', tenantId).where('customer_id', '=', id).execute();
+          await tx
+            .deleteFrom('customer_subjects')
+            .where('tenant_id', '=', tenantId)
+            .where('customer_id', '=', id)
+            .execute();
           if (input.subjectKeys.length) {
             await tx
               .insertInto('customer_subjects')
-              .values(input.subjectKeys.map((s) => ({ tenant_id: tenantId, subject_key: s, customer_id: id })))
+              .values(
+                input.subjectKeys.map((s) => ({ tenant_id: tenantId, subject_key: s, customer_id: id })),
+              )
               .execute();
           }
         }
@@ -124,7 +150,11 @@ export class CustomersService {
       .where('customer_id', '=', id)
       .where('status', '=', 'active')
       .executeTakeFirst();
-    if (active) throw new ConflictError('CUSTOMER_HAS_ACTIVE_SUBSCRIPTIONS', `customer ${id} has active subscription ${active.id}; cancel it first`);
+    if (active)
+      throw new ConflictError(
+        'CUSTOMER_HAS_ACTIVE_SUBSCRIPTIONS',
+        `customer ${id} has active subscription ${active.id}; cancel it first`,
+      );
     const done = await this.db
       .updateTable('customers')
       .set({ archived_at: new Date(), updated_at: new Date() })
@@ -158,11 +188,19 @@ export class CustomersService {
 
   private mapConflict(err: unknown, externalKey?: string): unknown {
     if (isUniqueViolation(err, 'customers_tenant_id_external_key_key')) {
-      return new ConflictError('CUSTOMER_EXISTS', `a customer with externalKey ${externalKey} already exists`);
+      return new ConflictError(
+        'CUSTOMER_EXISTS',
+        `a customer with externalKey ${externalKey} already exists`,
+      );
     }
     if (isUniqueViolation(err, 'customer_subjects_pkey')) {
-      const detail = /\(tenant_id, subject_key\)=\([^,]+, (.*)\) already exists/.exec((err as { detail?: string }).detail ?? '');
-      return new ConflictError('SUBJECT_KEY_TAKEN', `subject key ${detail?.[1] ?? ''} already belongs to another customer`.replace('  ', ' '));
+      const detail = /\(tenant_id, subject_key\)=\([^,]+, (.*)\) already exists/.exec(
+        (err as { detail?: string }).detail ?? '',
+      );
+      return new ConflictError(
+        'SUBJECT_KEY_TAKEN',
+        `subject key ${detail?.[1] ?? ''} already belongs to another customer`.replace('  ', ' '),
+      );
     }
     return err;
   }

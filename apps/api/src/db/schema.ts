@@ -72,7 +72,8 @@ export interface CustomerSubjectsTable {
   created_at: Generated<Date>;
 }
 
-export type Aggregation = 'count' | 'sum' | 'unique_count' | 'max' | 'min' | 'avg' | 'latest' | 'time_weighted_sum';
+export type Aggregation =
+  'count' | 'sum' | 'unique_count' | 'max' | 'min' | 'avg' | 'latest' | 'time_weighted_sum';
 
 export interface MeterFilter {
   path: string;

@@ -16,9 +16,17 @@ export class CatalogEvents {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  announce(tenantId: string, kind: CatalogChangedV1['kind'], id: string, action: CatalogChangedV1['action']): void {
+  announce(
+    tenantId: string,
+    kind: CatalogChangedV1['kind'],
+    id: string,
+    action: CatalogChangedV1['action'],
+  ): void {
     try {
-      this.nc.publish(Subjects.catalogChanged, encodeMessage(CatalogChanged, { tenantId, kind, id, action, at: new Date().toISOString() }));
+      this.nc.publish(
+        Subjects.catalogChanged,
+        encodeMessage(CatalogChanged, { tenantId, kind, id, action, at: new Date().toISOString() }),
+      );
     } catch (err) {
       this.logger.warn({ err, tenantId, kind, id }, 'catalog change not announced');
     }

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { sql } from 'kysely';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
@@ -33,17 +39,39 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new ValidationFailedError([{ path: 'Idempotency-Key', message: 'must be 1 to 255 characters' }]);
     }
     const reply = ctx.switchToHttp().getResponse<FastifyReply>();
-    return from(this.run(req.caller.tenantId, key, requestHash(req), reply, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
+    return from(
+      this.run(req.caller.tenantId, key, requestHash(req), reply, () =>
+        lastValueFrom(next.handle(), { defaultValue: undefined }),
+      ),
+    );
   }
 
-  private async run(tenantId: string, key: string, hash: string, reply: FastifyReply, handle: () => Promise<unknown>): Promise<unknown> {
+  private async run(
+    tenantId: string,
+    key: string,
+    hash: string,
+    reply: FastifyReply,
+    handle: () => Promise<unknown>,
+  ): Promise<unknown> {
     // Expired claims are replaced, so a key can be reused after the window.
     const claimed = await this.db
       .insertInto('idempotency_keys')
       .values({ tenant_id: tenantId, key, request_hash: hash, state: 'in_progress' })
       .onConflict((oc) =>
-        oc.columns(['tenant_id', 'key']).doUpdateSet({ request_hash: hash, state: 'in_progress', status_code: null, response: null, created_at: sql`now()` })
-          .where('idempotency_keys.created_at', '<', sql<Date>`now() - make_interval(hours => ${WINDOW_HOURS})`),
+        oc
+          .columns(['tenant_id', 'key'])
+          .doUpdateSet({
+            request_hash: hash,
+            state: 'in_progress',
+            status_code: null,
+            response: null,
+            created_at: sql`now()`,
+          })
+          .where(
+            'idempotency_keys.created_at',
+            '<',
+            sql<Date>`now() - make_interval(hours => ${WINDOW_HOURS})`,
+          ),
       )
       .returning('key')
       .executeTakeFirst();
@@ -75,10 +103,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .where('key', '=', key)
       .executeTakeFirstOrThrow();
     if (row.request_hash !== hash) {
-      throw new ConflictError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key ${key} was used with a different request`);
+      throw new ConflictError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `Idempotency-Key ${key} was used with a different request`,
+      );
     }
     if (row.state !== 'done') {
-      throw new ConflictError('IDEMPOTENCY_IN_PROGRESS', `a request with Idempotency-Key ${key} is still in progress`);
+      throw new ConflictError(
+        'IDEMPOTENCY_IN_PROGRESS',
+        `a request with Idempotency-Key ${key} is still in progress`,
+      );
     }
     void reply.header('Idempotent-Replayed', 'true').code(row.status_code ?? 200);
     return row.response;
@@ -94,7 +128,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async release(tenantId: string, key: string): Promise<void> {
-    await this.db.deleteFrom('idempotency_keys').where('tenant_id', '=', tenantId).where('key', '=', key).execute();
+    await this.db
+      .deleteFrom('idempotency_keys')
+      .where('tenant_id', '=', tenantId)
+      .where('key', '=', key)
+      .execute();
   }
 }
 

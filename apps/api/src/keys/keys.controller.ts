@@ -44,7 +44,13 @@ export class ApiKeysController {
     const key = generateApiKey();
     const row = await this.db
       .insertInto('api_keys')
-      .values({ id: key.id, tenant_id: caller.tenantId, name: body.name ?? 'default', prefix: key.prefix, secret_hash: key.hash })
+      .values({
+        id: key.id,
+        tenant_id: caller.tenantId,
+        name: body.name ?? 'default',
+        prefix: key.prefix,
+        secret_hash: key.hash,
+      })
       .returning(['id', 'name', 'prefix', 'created_at', 'revoked_at'])
       .executeTakeFirstOrThrow();
     return { ...toDto(row), secret: key.secret };
@@ -52,9 +58,19 @@ export class ApiKeysController {
 
   @Get()
   async list(@CallerOf() caller: Caller, @Query() page: PageQuery) {
-    let q = this.db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'created_at', 'revoked_at']).where('tenant_id', '=', caller.tenantId);
+    let q = this.db
+      .selectFrom('api_keys')
+      .select(['id', 'name', 'prefix', 'created_at', 'revoked_at'])
+      .where('tenant_id', '=', caller.tenantId);
     if (page.cursor) q = q.where('id', '>', page.cursor);
-    return toPage(await q.orderBy('id').limit(page.limit + 1).execute(), page.limit, toDto);
+    return toPage(
+      await q
+        .orderBy('id')
+        .limit(page.limit + 1)
+        .execute(),
+      page.limit,
+      toDto,
+    );
   }
 
   /** Revoke: the key stops working at once. Revoking twice keeps the first time. */

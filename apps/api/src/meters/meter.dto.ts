@@ -1,15 +1,35 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
 import { IsStringMap, KEY_PATTERN, MustBeAbsent } from '../http/validators';
 
-export const AGGREGATIONS = ['count', 'sum', 'unique_count', 'max', 'min', 'avg', 'latest', 'time_weighted_sum'] as const;
+export const AGGREGATIONS = [
+  'count',
+  'sum',
+  'unique_count',
+  'max',
+  'min',
+  'avg',
+  'latest',
+  'time_weighted_sum',
+] as const;
 export const FILTER_OPS = ['eq', 'neq', 'in', 'nin', 'exists'] as const;
 /** A JSON path into the event's `data`: `$.a.b` or `$.items[0].qty` style, dots and indexes only. */
 export const VALUE_PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])+$/;
 
 export class MeterFilterDto {
-  @ApiProperty({ example: '$.region' }) @Matches(VALUE_PATH, { message: 'path must be a JSON path like $.region' }) path!: string;
+  @ApiProperty({ example: '$.region' })
+  @Matches(VALUE_PATH, { message: 'path must be a JSON path like $.region' })
+  path!: string;
   @ApiProperty({ enum: FILTER_OPS }) @IsIn(FILTER_OPS) op!: (typeof FILTER_OPS)[number];
   @ApiPropertyOptional({ description: 'for eq and neq' }) @IsOptional() @IsString() value?: string;
   @ApiPropertyOptional({ type: [String], description: 'for in and nin' })
@@ -21,7 +41,9 @@ export class MeterFilterDto {
 }
 
 export class CreateMeterDto {
-  @ApiProperty({ example: 'api_calls' }) @Matches(KEY_PATTERN, { message: 'key must be 1-128 letters, digits, _ . or -' }) key!: string;
+  @ApiProperty({ example: 'api_calls' })
+  @Matches(KEY_PATTERN, { message: 'key must be 1-128 letters, digits, _ . or -' })
+  key!: string;
   @ApiProperty() @IsString() @Length(1, 256) name!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) description?: string;
   @ApiProperty({ example: 'api.call', description: 'the usage event `type` this meter counts' })
@@ -40,14 +62,20 @@ export class CreateMeterDto {
   @ValidateNested({ each: true })
   @Type(() => MeterFilterDto)
   filters?: MeterFilterDto[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { region: '$.region' }, description: 'dimension name -> JSON path' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { region: '$.region' },
+    description: 'dimension name -> JSON path',
+  })
   @IsOptional()
   @IsStringMap()
   groupBy?: Record<string, string>;
   @ApiPropertyOptional({ example: 'request' }) @IsOptional() @IsString() @Length(1, 64) unit?: string;
 }
 
-const FIXED = 'cannot change once a meter exists (it would change the meaning of recorded usage); create a new meter';
+const FIXED =
+  'cannot change once a meter exists (it would change the meaning of recorded usage); create a new meter';
 
 /** Only what does not change the meaning of usage already recorded. */
 export class UpdateMeterDto {

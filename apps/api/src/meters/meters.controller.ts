@@ -30,7 +30,11 @@ export class MetersController {
 
   @Patch(':idOrKey')
   @ApiOkResponse({ type: MeterDto })
-  update(@CallerOf() caller: Caller, @Param('idOrKey') idOrKey: string, @Body() body: UpdateMeterDto): Promise<MeterDto> {
+  update(
+    @CallerOf() caller: Caller,
+    @Param('idOrKey') idOrKey: string,
+    @Body() body: UpdateMeterDto,
+  ): Promise<MeterDto> {
     return this.meters.update(caller.tenantId, idOrKey, body);
   }
 

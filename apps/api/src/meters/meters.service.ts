@@ -37,7 +37,8 @@ export class MetersService {
         })
         .execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError('METER_EXISTS', `a meter with key ${input.key} already exists`);
+      if (isUniqueViolation(err))
+        throw new ConflictError('METER_EXISTS', `a meter with key ${input.key} already exists`);
       throw err;
     }
     this.events.announce(tenantId, 'meter', id, 'created');
@@ -63,7 +64,14 @@ export class MetersService {
   async list(tenantId: string, page: PageQuery): Promise<Page<MeterDto>> {
     let q = this.db.selectFrom('meters').selectAll().where('tenant_id', '=', tenantId);
     if (page.cursor) q = q.where('id', '>', page.cursor);
-    return toPage(await q.orderBy('id').limit(page.limit + 1).execute(), page.limit, toDto);
+    return toPage(
+      await q
+        .orderBy('id')
+        .limit(page.limit + 1)
+        .execute(),
+      page.limit,
+      toDto,
+    );
   }
 
   async update(tenantId: string, idOrKey: string, input: UpdateMeterDto): Promise<MeterDto> {
@@ -99,17 +107,32 @@ export class MetersService {
 
 function meterRules(m: CreateMeterDto): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  if (m.aggregation !== 'count' && !m.valuePath) issues.push({ path: 'valuePath', message: `valuePath is required for aggregation ${m.aggregation}` });
-  if (m.aggregation === 'count' && m.valuePath) issues.push({ path: 'valuePath', message: 'count counts events and takes no valuePath' });
+  if (m.aggregation !== 'count' && !m.valuePath)
+    issues.push({ path: 'valuePath', message: `valuePath is required for aggregation ${m.aggregation}` });
+  if (m.aggregation === 'count' && m.valuePath)
+    issues.push({ path: 'valuePath', message: 'count counts events and takes no valuePath' });
   (m.filters ?? []).forEach((f, i) => {
     const needsValue = f.op === 'eq' || f.op === 'neq';
     const needsValues = f.op === 'in' || f.op === 'nin';
-    if (needsValue !== (f.value !== undefined)) issues.push({ path: `filters.${i}.value`, message: needsValue ? `value is required for ${f.op}` : `value does not belong to ${f.op}` });
-    if (needsValues !== (f.values !== undefined)) issues.push({ path: `filters.${i}.values`, message: needsValues ? `values is required for ${f.op}` : `values does not belong to ${f.op}` });
+    if (needsValue !== (f.value !== undefined))
+      issues.push({
+        path: `filters.${i}.value`,
+        message: needsValue ? `value is required for ${f.op}` : `value does not belong to ${f.op}`,
+      });
+    if (needsValues !== (f.values !== undefined))
+      issues.push({
+        path: `filters.${i}.values`,
+        message: needsValues ? `values is required for ${f.op}` : `values does not belong to ${f.op}`,
+      });
   });
   for (const [dim, path] of Object.entries(m.groupBy ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(dim)) issues.push({ path: `groupBy.${dim}`, message: 'dimension names are identifiers (letters, digits, _)' });
-    if (!VALUE_PATH.test(path)) issues.push({ path: `groupBy.${dim}`, message: 'must be a JSON path like $.region' });
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(dim))
+      issues.push({
+        path: `groupBy.${dim}`,
+        message: 'dimension names are identifiers (letters, digits, _)',
+      });
+    if (!VALUE_PATH.test(path))
+      issues.push({ path: `groupBy.${dim}`, message: 'must be a JSON path like $.region' });
   }
   return issues;
 }

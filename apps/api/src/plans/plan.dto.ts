@@ -1,13 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IsBillingCurrency, IsDecimalString, KEY_PATTERN } from '../http/validators';
 
 /** ISO 8601 durations Mu bills on: whole days, weeks, months or years. */
 export const CADENCE = /^P([1-9]\d{0,2})([DWMY])$/;
 
 export class CreatePlanDto {
-  @ApiProperty({ example: 'pro' }) @Matches(KEY_PATTERN, { message: 'key must be 1-128 letters, digits, _ . or -' }) key!: string;
+  @ApiProperty({ example: 'pro' })
+  @Matches(KEY_PATTERN, { message: 'key must be 1-128 letters, digits, _ . or -' })
+  key!: string;
   @ApiProperty() @IsString() @Length(1, 256) name!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 2000) description?: string;
 }
@@ -21,14 +36,19 @@ export class FixedFeeDto {
   @ApiProperty({ example: 'platform' }) @Matches(KEY_PATTERN) key!: string;
   @ApiProperty() @IsString() @Length(1, 256) name!: string;
   @ApiProperty({ example: '49.00' }) @IsDecimalString() amount!: string;
-  @ApiProperty({ enum: ['in_advance', 'in_arrears'] }) @IsIn(['in_advance', 'in_arrears']) timing!: 'in_advance' | 'in_arrears';
+  @ApiProperty({ enum: ['in_advance', 'in_arrears'] }) @IsIn(['in_advance', 'in_arrears']) timing!:
+    'in_advance' | 'in_arrears';
 }
 
 export class UsageChargeDto {
   @ApiProperty({ example: 'api_calls' }) @Matches(KEY_PATTERN) key!: string;
   @ApiProperty() @IsString() @Length(1, 256) name!: string;
   @ApiProperty({ description: 'meter key or id' }) @IsString() @Length(1, 128) meter!: string;
-  @ApiProperty({ description: 'a price spec (docs/pricing.md); its currency must be the version currency', type: 'object', additionalProperties: true })
+  @ApiProperty({
+    description: 'a price spec (docs/pricing.md); its currency must be the version currency',
+    type: 'object',
+    additionalProperties: true,
+  })
   @IsObject()
   price!: Record<string, unknown>;
   @ApiPropertyOptional({
@@ -44,7 +64,9 @@ export class UsageChargeDto {
 export class PlanVersionInputDto {
   @ApiProperty({ example: 'EUR' }) @IsBillingCurrency() currency!: string;
   @ApiProperty({ example: 'P1M', description: 'ISO 8601: P1W, P1M, P3M, P1Y, ...' })
-  @Matches(CADENCE, { message: 'billingCadence must be an ISO 8601 duration of days, weeks, months or years, e.g. P1M' })
+  @Matches(CADENCE, {
+    message: 'billingCadence must be an ISO 8601 duration of days, weeks, months or years, e.g. P1M',
+  })
   billingCadence!: string;
   @ApiPropertyOptional({ type: [FixedFeeDto] })
   @IsOptional()

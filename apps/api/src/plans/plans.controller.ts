@@ -36,39 +36,64 @@ export class PlansController {
 
   @Post(':plan/versions')
   @ApiOkResponse({ type: PlanVersionDto })
-  createVersion(@CallerOf() c: Caller, @Param('plan') plan: string, @Body() body: PlanVersionInputDto): Promise<PlanVersionDto> {
+  createVersion(
+    @CallerOf() c: Caller,
+    @Param('plan') plan: string,
+    @Body() body: PlanVersionInputDto,
+  ): Promise<PlanVersionDto> {
     return this.plans.createVersion(c.tenantId, plan, body);
   }
 
   @Get(':plan/versions/:version')
   @ApiOkResponse({ type: PlanVersionDto })
-  getVersion(@CallerOf() c: Caller, @Param('plan') plan: string, @Param('version') version: string): Promise<PlanVersionDto> {
+  getVersion(
+    @CallerOf() c: Caller,
+    @Param('plan') plan: string,
+    @Param('version') version: string,
+  ): Promise<PlanVersionDto> {
     return this.plans.getVersion(c.tenantId, plan, version);
   }
 
   @Put(':plan/versions/:version')
   @ApiOkResponse({ type: PlanVersionDto })
-  replaceVersion(@CallerOf() c: Caller, @Param('plan') plan: string, @Param('version') version: string, @Body() body: PlanVersionInputDto): Promise<PlanVersionDto> {
+  replaceVersion(
+    @CallerOf() c: Caller,
+    @Param('plan') plan: string,
+    @Param('version') version: string,
+    @Body() body: PlanVersionInputDto,
+  ): Promise<PlanVersionDto> {
     return this.plans.replaceVersion(c.tenantId, plan, version, body);
   }
 
   @Delete(':plan/versions/:version')
   @HttpCode(204)
-  deleteDraft(@CallerOf() c: Caller, @Param('plan') plan: string, @Param('version') version: string): Promise<void> {
+  deleteDraft(
+    @CallerOf() c: Caller,
+    @Param('plan') plan: string,
+    @Param('version') version: string,
+  ): Promise<void> {
     return this.plans.deleteDraft(c.tenantId, plan, version);
   }
 
   @Post(':plan/versions/:version/publish')
   @HttpCode(200)
   @ApiOkResponse({ type: PlanVersionDto })
-  publish(@CallerOf() c: Caller, @Param('plan') plan: string, @Param('version') version: string): Promise<PlanVersionDto> {
+  publish(
+    @CallerOf() c: Caller,
+    @Param('plan') plan: string,
+    @Param('version') version: string,
+  ): Promise<PlanVersionDto> {
     return this.plans.publish(c.tenantId, plan, version);
   }
 
   @Post(':plan/versions/:version/archive')
   @HttpCode(200)
   @ApiOkResponse({ type: PlanVersionDto })
-  archive(@CallerOf() c: Caller, @Param('plan') plan: string, @Param('version') version: string): Promise<PlanVersionDto> {
+  archive(
+    @CallerOf() c: Caller,
+    @Param('plan') plan: string,
+    @Param('version') version: string,
+  ): Promise<PlanVersionDto> {
     return this.plans.archiveVersion(c.tenantId, plan, version);
   }
 }

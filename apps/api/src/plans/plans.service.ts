@@ -4,7 +4,13 @@ import { newId } from '@mu/platform';
 import { DB, isCheckViolation, isUniqueViolation, type Db } from '../db/db.module';
 import type { FixedFee, PlanRow, PlanVersionRow, UsageCharge } from '../db/schema';
 import { CatalogEvents } from '../http/catalog-events';
-import { ConflictError, NotFoundError, StateError, ValidationFailedError, type FieldIssue } from '../http/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  StateError,
+  ValidationFailedError,
+  type FieldIssue,
+} from '../http/errors';
 import { toPage, type Page, type PageQuery } from '../http/pagination';
 import type { CreatePlanDto, PlanDto, PlanVersionDto, PlanVersionInputDto, UpdatePlanDto } from './plan.dto';
 
@@ -24,10 +30,18 @@ export class PlansService {
     try {
       await this.db
         .insertInto('plans')
-        .values({ id, tenant_id: tenantId, key: input.key, name: input.name, description: input.description ?? null, updated_at: new Date() })
+        .values({
+          id,
+          tenant_id: tenantId,
+          key: input.key,
+          name: input.name,
+          description: input.description ?? null,
+          updated_at: new Date(),
+        })
         .execute();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError('PLAN_EXISTS', `a plan with key ${input.key} already exists`);
+      if (isUniqueViolation(err))
+        throw new ConflictError('PLAN_EXISTS', `a plan with key ${input.key} already exists`);
       throw err;
     }
     this.events.announce(tenantId, 'plan', id, 'created');
@@ -47,14 +61,27 @@ export class PlansService {
 
   async get(tenantId: string, idOrKey: string): Promise<PlanDto> {
     const plan = await this.planRow(tenantId, idOrKey);
-    const versions = await this.db.selectFrom('plan_versions').selectAll().where('tenant_id', '=', tenantId).where('plan_id', '=', plan.id).orderBy('version').execute();
+    const versions = await this.db
+      .selectFrom('plan_versions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('plan_id', '=', plan.id)
+      .orderBy('version')
+      .execute();
     return planDto(plan, versions);
   }
 
   async list(tenantId: string, page: PageQuery): Promise<Page<PlanDto>> {
     let q = this.db.selectFrom('plans').selectAll().where('tenant_id', '=', tenantId);
     if (page.cursor) q = q.where('id', '>', page.cursor);
-    const p = toPage(await q.orderBy('id').limit(page.limit + 1).execute(), page.limit, (r) => r);
+    const p = toPage(
+      await q
+        .orderBy('id')
+        .limit(page.limit + 1)
+        .execute(),
+      page.limit,
+      (r) => r,
+    );
     const versions = p.data.length
       ? await this.db
           .selectFrom('plan_versions')
@@ -68,14 +95,26 @@ export class PlansService {
           .orderBy('version')
           .execute()
       : [];
-    return { data: p.data.map((r) => planDto(r, versions.filter((v) => v.plan_id === r.id))), nextCursor: p.nextCursor };
+    return {
+      data: p.data.map((r) =>
+        planDto(
+          r,
+          versions.filter((v) => v.plan_id === r.id),
+        ),
+      ),
+      nextCursor: p.nextCursor,
+    };
   }
 
   async update(tenantId: string, idOrKey: string, input: UpdatePlanDto): Promise<PlanDto> {
     const plan = await this.planRow(tenantId, idOrKey);
     await this.db
       .updateTable('plans')
-      .set({ ...(input.name !== undefined ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}), updated_at: new Date() })
+      .set({
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        updated_at: new Date(),
+      })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', plan.id)
       .execute();
@@ -84,16 +123,31 @@ export class PlansService {
   }
 
   /** A new draft, numbered after the plan's last version (the plan row is locked while numbering). */
-  async createVersion(tenantId: string, planIdOrKey: string, input: PlanVersionInputDto): Promise<PlanVersionDto> {
+  async createVersion(
+    tenantId: string,
+    planIdOrKey: string,
+    input: PlanVersionInputDto,
+  ): Promise<PlanVersionDto> {
     const plan = await this.planRow(tenantId, planIdOrKey);
     const content = await this.validateContent(tenantId, input);
     const id = newId('plv');
     await this.db.transaction().execute(async (tx) => {
       await tx.selectFrom('plans').select('id').where('id', '=', plan.id).forUpdate().execute();
-      const last = await tx.selectFrom('plan_versions').select((eb) => eb.fn.max('version').as('v')).where('plan_id', '=', plan.id).executeTakeFirst();
+      const last = await tx
+        .selectFrom('plan_versions')
+        .select((eb) => eb.fn.max('version').as('v'))
+        .where('plan_id', '=', plan.id)
+        .executeTakeFirst();
       await tx
         .insertInto('plan_versions')
-        .values({ id, tenant_id: tenantId, plan_id: plan.id, version: Number(last?.v ?? 0) + 1, status: 'draft', ...content })
+        .values({
+          id,
+          tenant_id: tenantId,
+          plan_id: plan.id,
+          version: Number(last?.v ?? 0) + 1,
+          status: 'draft',
+          ...content,
+        })
         .execute();
     });
     this.events.announce(tenantId, 'plan', plan.id, 'updated');
@@ -101,18 +155,39 @@ export class PlansService {
   }
 
   /** Replace a draft's content. Published and archived versions refuse (409 PLAN_VERSION_IMMUTABLE). */
-  async replaceVersion(tenantId: string, planIdOrKey: string, versionRef: string, input: PlanVersionInputDto): Promise<PlanVersionDto> {
+  async replaceVersion(
+    tenantId: string,
+    planIdOrKey: string,
+    versionRef: string,
+    input: PlanVersionInputDto,
+  ): Promise<PlanVersionDto> {
     const v = await this.versionRow(tenantId, planIdOrKey, versionRef);
     if (v.status !== 'draft') throw immutable(v);
     const content = await this.validateContent(tenantId, input);
-    await this.guardImmutable(v, () => this.db.updateTable('plan_versions').set(content).where('tenant_id', '=', tenantId).where('id', '=', v.id).execute());
+    await this.guardImmutable(v, () =>
+      this.db
+        .updateTable('plan_versions')
+        .set(content)
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', v.id)
+        .execute(),
+    );
     return this.getVersion(tenantId, v.plan_id, v.id);
   }
 
   async publish(tenantId: string, planIdOrKey: string, versionRef: string): Promise<PlanVersionDto> {
     const v = await this.versionRow(tenantId, planIdOrKey, versionRef);
-    if (v.status !== 'draft') throw new StateError('PLAN_VERSION_NOT_DRAFT', `plan version ${v.version} is ${v.status}; only a draft can be published`);
-    await this.db.updateTable('plan_versions').set({ status: 'published', published_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', v.id).execute();
+    if (v.status !== 'draft')
+      throw new StateError(
+        'PLAN_VERSION_NOT_DRAFT',
+        `plan version ${v.version} is ${v.status}; only a draft can be published`,
+      );
+    await this.db
+      .updateTable('plan_versions')
+      .set({ status: 'published', published_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', v.id)
+      .execute();
     this.events.announce(tenantId, 'plan', v.plan_id, 'updated');
     return this.getVersion(tenantId, v.plan_id, v.id);
   }
@@ -120,8 +195,17 @@ export class PlansService {
   /** Archived versions take no new subscriptions; existing ones continue. */
   async archiveVersion(tenantId: string, planIdOrKey: string, versionRef: string): Promise<PlanVersionDto> {
     const v = await this.versionRow(tenantId, planIdOrKey, versionRef);
-    if (v.status !== 'published') throw new StateError('PLAN_VERSION_NOT_PUBLISHED', `plan version ${v.version} is ${v.status}; only a published version can be archived`);
-    await this.db.updateTable('plan_versions').set({ status: 'archived', archived_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', v.id).execute();
+    if (v.status !== 'published')
+      throw new StateError(
+        'PLAN_VERSION_NOT_PUBLISHED',
+        `plan version ${v.version} is ${v.status}; only a published version can be archived`,
+      );
+    await this.db
+      .updateTable('plan_versions')
+      .set({ status: 'archived', archived_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', v.id)
+      .execute();
     this.events.announce(tenantId, 'plan', v.plan_id, 'updated');
     return this.getVersion(tenantId, v.plan_id, v.id);
   }
@@ -130,7 +214,9 @@ export class PlansService {
   async deleteDraft(tenantId: string, planIdOrKey: string, versionRef: string): Promise<void> {
     const v = await this.versionRow(tenantId, planIdOrKey, versionRef);
     if (v.status !== 'draft') throw immutable(v);
-    await this.guardImmutable(v, () => this.db.deleteFrom('plan_versions').where('tenant_id', '=', tenantId).where('id', '=', v.id).execute());
+    await this.guardImmutable(v, () =>
+      this.db.deleteFrom('plan_versions').where('tenant_id', '=', tenantId).where('id', '=', v.id).execute(),
+    );
   }
 
   async getVersion(tenantId: string, planIdOrKey: string, versionRef: string): Promise<PlanVersionDto> {
@@ -142,7 +228,11 @@ export class PlansService {
   /** A version by id (`plv_...`) or number within the plan. */
   async versionRow(tenantId: string, planIdOrKey: string, versionRef: string): Promise<PlanVersionRow> {
     const plan = await this.planRow(tenantId, planIdOrKey);
-    let q = this.db.selectFrom('plan_versions').selectAll().where('tenant_id', '=', tenantId).where('plan_id', '=', plan.id);
+    let q = this.db
+      .selectFrom('plan_versions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('plan_id', '=', plan.id);
     if (versionRef.startsWith('plv_')) q = q.where('id', '=', versionRef);
     else if (/^\d{1,9}$/.test(versionRef)) q = q.where('version', '=', Number(versionRef));
     else throw new NotFoundError('plan version', versionRef);
@@ -153,7 +243,12 @@ export class PlansService {
 
   /** By id alone (`plv_...`), for subscriptions. */
   async versionById(tenantId: string, id: string): Promise<{ plan: PlanRow; version: PlanVersionRow }> {
-    const v = await this.db.selectFrom('plan_versions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const v = await this.db
+      .selectFrom('plan_versions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!v) throw new NotFoundError('plan version', id);
     return { plan: await this.planRow(tenantId, v.plan_id), version: v };
   }
@@ -175,8 +270,13 @@ export class PlansService {
     const fees: FixedFee[] = input.fixedFees ?? [];
     const keys = new Set<string>();
     fees.forEach((f, i) => {
-      if ((f.amount.split('.')[1] ?? '').length > digits) issues.push({ path: `fixedFees.${i}.amount`, message: `${input.currency} has ${digits} decimal places` });
-      if (keys.has(f.key)) issues.push({ path: `fixedFees.${i}.key`, message: `charge key ${f.key} is used twice` });
+      if ((f.amount.split('.')[1] ?? '').length > digits)
+        issues.push({
+          path: `fixedFees.${i}.amount`,
+          message: `${input.currency} has ${digits} decimal places`,
+        });
+      if (keys.has(f.key))
+        issues.push({ path: `fixedFees.${i}.key`, message: `charge key ${f.key} is used twice` });
       keys.add(f.key);
     });
     const charges: UsageCharge[] = [];
@@ -190,34 +290,61 @@ export class PlansService {
           .execute()
       : [];
     (input.usageCharges ?? []).forEach((c, i) => {
-      if (keys.has(c.key)) issues.push({ path: `usageCharges.${i}.key`, message: `charge key ${c.key} is used twice` });
+      if (keys.has(c.key))
+        issues.push({ path: `usageCharges.${i}.key`, message: `charge key ${c.key} is used twice` });
       keys.add(c.key);
       const meter = meters.find((m) => m.id === c.meter || m.key === c.meter);
-      if (!meter) issues.push({ path: `usageCharges.${i}.meter`, message: `meter ${c.meter} does not exist` });
-      else if (meter.archived_at) issues.push({ path: `usageCharges.${i}.meter`, message: `meter ${c.meter} is archived` });
+      if (!meter)
+        issues.push({ path: `usageCharges.${i}.meter`, message: `meter ${c.meter} does not exist` });
+      else if (meter.archived_at)
+        issues.push({ path: `usageCharges.${i}.meter`, message: `meter ${c.meter} is archived` });
       try {
         const spec = parsePriceSpec(c.price);
-        if (spec.currency !== input.currency) issues.push({ path: `usageCharges.${i}.price.currency`, message: `must be the version currency ${input.currency}` });
+        if (spec.currency !== input.currency)
+          issues.push({
+            path: `usageCharges.${i}.price.currency`,
+            message: `must be the version currency ${input.currency}`,
+          });
       } catch (err) {
         if (!(err instanceof PricingError)) throw err;
         for (const issue of err.issues) {
           const sub = issue.path.replace(/\[(\d+)\]/g, '.$1');
-          issues.push({ path: `usageCharges.${i}.price${sub ? `.${sub}` : ''}`, message: `${issue.message} [${issue.rule}]` });
+          issues.push({
+            path: `usageCharges.${i}.price${sub ? `.${sub}` : ''}`,
+            message: `${issue.message} [${issue.rule}]`,
+          });
         }
       }
       for (const [dim, values] of Object.entries(c.dimensions ?? {})) {
-        if (meter && !(dim in meter.group_by)) issues.push({ path: `usageCharges.${i}.dimensions.${dim}`, message: `meter ${meter.key} has no dimension ${dim}` });
+        if (meter && !(dim in meter.group_by))
+          issues.push({
+            path: `usageCharges.${i}.dimensions.${dim}`,
+            message: `meter ${meter.key} has no dimension ${dim}`,
+          });
         if (!Array.isArray(values) || values.length === 0 || !values.every((x) => typeof x === 'string')) {
-          issues.push({ path: `usageCharges.${i}.dimensions.${dim}`, message: 'must be a non-empty array of strings' });
+          issues.push({
+            path: `usageCharges.${i}.dimensions.${dim}`,
+            message: 'must be a non-empty array of strings',
+          });
         }
       }
-      if (meter) charges.push({ key: c.key, name: c.name, meterId: meter.id, meterKey: meter.key, price: c.price, ...(c.dimensions ? { dimensions: c.dimensions } : {}) });
+      if (meter)
+        charges.push({
+          key: c.key,
+          name: c.name,
+          meterId: meter.id,
+          meterKey: meter.key,
+          price: c.price,
+          ...(c.dimensions ? { dimensions: c.dimensions } : {}),
+        });
     });
     if (issues.length) throw new ValidationFailedError(issues, 'invalid plan version');
     return {
       currency: input.currency,
       billing_cadence: input.billingCadence,
-      fixed_fees: JSON.stringify(fees.map((f) => ({ key: f.key, name: f.name, amount: f.amount, timing: f.timing }))),
+      fixed_fees: JSON.stringify(
+        fees.map((f) => ({ key: f.key, name: f.name, amount: f.amount, timing: f.timing })),
+      ),
       usage_charges: JSON.stringify(charges),
       trial_days: input.trialDays ?? 0,
     };
@@ -225,7 +352,10 @@ export class PlansService {
 }
 
 function immutable(v: PlanVersionRow): StateError {
-  return new StateError('PLAN_VERSION_IMMUTABLE', `plan version ${v.version} is ${v.status} and cannot change; create a new version`);
+  return new StateError(
+    'PLAN_VERSION_IMMUTABLE',
+    `plan version ${v.version} is ${v.status} and cannot change; create a new version`,
+  );
 }
 
 export function versionDto(plan: PlanRow, v: PlanVersionRow): PlanVersionDto {
@@ -247,5 +377,12 @@ export function versionDto(plan: PlanRow, v: PlanVersionRow): PlanVersionDto {
 }
 
 function planDto(p: PlanRow, versions: PlanVersionRow[]): PlanDto {
-  return { id: p.id, key: p.key, name: p.name, description: p.description, versions: versions.map((v) => versionDto(p, v)), createdAt: p.created_at.toISOString() };
+  return {
+    id: p.id,
+    key: p.key,
+    name: p.name,
+    description: p.description,
+    versions: versions.map((v) => versionDto(p, v)),
+    createdAt: p.created_at.toISOString(),
+  };
 }

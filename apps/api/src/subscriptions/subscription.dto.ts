@@ -1,28 +1,58 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Matches, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { IsDecimalString, IsStringMap, KEY_PATTERN } from '../http/validators';
 
 export class PriceOverrideDto {
   @ApiProperty({ description: 'the plan charge this overrides' }) @Matches(KEY_PATTERN) chargeKey!: string;
-  @ApiPropertyOptional({ description: 'usage charges: a full price spec', type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    description: 'usage charges: a full price spec',
+    type: 'object',
+    additionalProperties: true,
+  })
   @IsOptional()
   @IsObject()
   price?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'fixed fees: the amount' }) @IsOptional() @IsDecimalString() amount?: string;
+  @ApiPropertyOptional({ description: 'fixed fees: the amount' })
+  @IsOptional()
+  @IsDecimalString()
+  amount?: string;
 }
 
 /** Which plan version: `planVersionId`, or `plan` (key or id) with an optional `version` (default: the latest published). */
 export class PlanRefDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(/^plv_/) planVersionId?: string;
-  @ApiPropertyOptional({ description: 'plan key or id' }) @IsOptional() @IsString() @Length(1, 128) plan?: string;
+  @ApiPropertyOptional({ description: 'plan key or id' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  plan?: string;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) version?: number;
 }
 
 export class CreateSubscriptionDto extends PlanRefDto {
   @ApiProperty() @IsString() @Matches(/^cus_/) customerId!: string;
-  @ApiPropertyOptional({ description: 'RFC 3339 instant; default now' }) @IsOptional() @IsISO8601({ strict: true }) startAt?: string;
-  @ApiPropertyOptional({ description: 'RFC 3339 instant (exclusive)' }) @IsOptional() @IsISO8601({ strict: true }) endAt?: string;
+  @ApiPropertyOptional({ description: 'RFC 3339 instant; default now' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  startAt?: string;
+  @ApiPropertyOptional({ description: 'RFC 3339 instant (exclusive)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  endAt?: string;
   @ApiPropertyOptional({ enum: ['calendar', 'anniversary'], default: 'calendar' })
   @IsOptional()
   @IsIn(['calendar', 'anniversary'])
@@ -34,7 +64,10 @@ export class CreateSubscriptionDto extends PlanRefDto {
   @ValidateNested({ each: true })
   @Type(() => PriceOverrideDto)
   priceOverrides?: PriceOverrideDto[];
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @IsOptional() @IsStringMap() metadata?: Record<string, string>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  @IsOptional()
+  @IsStringMap()
+  metadata?: Record<string, string>;
 }
 
 export class CancelSubscriptionDto {
@@ -55,7 +88,10 @@ export class ChangePlanDto extends PlanRefDto {
 }
 
 export class PeriodsQuery {
-  @ApiPropertyOptional({ description: 'the period containing this instant (default now)' }) @IsOptional() @IsISO8601({ strict: true }) at?: string;
+  @ApiPropertyOptional({ description: 'the period containing this instant (default now)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  at?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) to?: string;
 }
@@ -83,7 +119,10 @@ export class SubscriptionDto {
   @ApiProperty({ nullable: true, type: String }) canceledAt!: string | null;
   @ApiProperty({ type: [PriceOverrideDto] }) priceOverrides!: PriceOverrideDto[];
   @ApiProperty({ type: [PhaseDto] }) phases!: PhaseDto[];
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<string, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<
+    string,
+    string
+  >;
   @ApiProperty() createdAt!: string;
 }
 

@@ -3,12 +3,22 @@ import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nes
 import { IsIn, IsOptional, IsString } from 'class-validator';
 import { CallerOf, type Caller } from '../http/auth';
 import { PageQuery } from '../http/pagination';
-import { CancelSubscriptionDto, ChangePlanDto, CreateSubscriptionDto, PeriodDto, PeriodsQuery, SubscriptionDto } from './subscription.dto';
+import {
+  CancelSubscriptionDto,
+  ChangePlanDto,
+  CreateSubscriptionDto,
+  PeriodDto,
+  PeriodsQuery,
+  SubscriptionDto,
+} from './subscription.dto';
 import { SubscriptionsService } from './subscriptions.service';
 
 class SubscriptionListQuery extends PageQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() customerId?: string;
-  @ApiPropertyOptional({ enum: ['active', 'canceled'] }) @IsOptional() @IsIn(['active', 'canceled']) status?: string;
+  @ApiPropertyOptional({ enum: ['active', 'canceled'] })
+  @IsOptional()
+  @IsIn(['active', 'canceled'])
+  status?: string;
 }
 
 @ApiTags('subscriptions')
@@ -36,14 +46,22 @@ export class SubscriptionsController {
 
   @Get(':id/periods')
   @ApiOkResponse({ type: [PeriodDto] })
-  async periods(@CallerOf() c: Caller, @Param('id') id: string, @Query() q: PeriodsQuery): Promise<{ data: PeriodDto[] }> {
+  async periods(
+    @CallerOf() c: Caller,
+    @Param('id') id: string,
+    @Query() q: PeriodsQuery,
+  ): Promise<{ data: PeriodDto[] }> {
     return { data: await this.subs.periods(c.tenantId, id, q) };
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @ApiOkResponse({ type: SubscriptionDto })
-  cancel(@CallerOf() c: Caller, @Param('id') id: string, @Body() body: CancelSubscriptionDto): Promise<SubscriptionDto> {
+  cancel(
+    @CallerOf() c: Caller,
+    @Param('id') id: string,
+    @Body() body: CancelSubscriptionDto,
+  ): Promise<SubscriptionDto> {
     return this.subs.cancel(c.tenantId, id, body);
   }
 

@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Dec, parsePriceSpec, periodAt, periodsBetween, PricingError, prorate, type BillingPeriod, type BillingSchedule } from '@mu/pricing';
+import {
+  Dec,
+  parsePriceSpec,
+  periodAt,
+  periodsBetween,
+  PricingError,
+  prorate,
+  type BillingPeriod,
+  type BillingSchedule,
+} from '@mu/pricing';
 import { newId } from '@mu/platform';
 import { DB, type Db } from '../db/db.module';
 import type { PhaseRow, PlanRow, PlanVersionRow, PriceOverride, SubscriptionRow } from '../db/schema';
@@ -7,7 +16,14 @@ import { CatalogEvents } from '../http/catalog-events';
 import { NotFoundError, StateError, ValidationFailedError, type FieldIssue } from '../http/errors';
 import { toPage, type Page, type PageQuery } from '../http/pagination';
 import { PlansService } from '../plans/plans.service';
-import type { CancelSubscriptionDto, ChangePlanDto, CreateSubscriptionDto, PeriodDto, PlanRefDto, SubscriptionDto } from './subscription.dto';
+import type {
+  CancelSubscriptionDto,
+  ChangePlanDto,
+  CreateSubscriptionDto,
+  PeriodDto,
+  PlanRefDto,
+  SubscriptionDto,
+} from './subscription.dto';
 
 const DAY_MS = 86_400_000;
 
@@ -39,7 +55,8 @@ export class SubscriptionsService {
       .executeTakeFirst();
     if (!customer) throw new NotFoundError('customer', input.customerId);
     const issues: FieldIssue[] = [];
-    if (customer.archived_at) issues.push({ path: 'customerId', message: `customer ${customer.id} is archived` });
+    if (customer.archived_at)
+      issues.push({ path: 'customerId', message: `customer ${customer.id} is archived` });
     const { plan, version } = await this.resolvePlan(tenantId, input);
     const startAt = input.startAt ? new Date(input.startAt) : new Date();
     const endAt = input.endAt ? new Date(input.endAt) : null;
@@ -59,7 +76,8 @@ export class SubscriptionsService {
           billing_alignment: input.billingAlignment ?? 'calendar',
           start_at: startAt,
           end_at: endAt,
-          trial_end_at: version.trial_days > 0 ? new Date(startAt.getTime() + version.trial_days * DAY_MS) : null,
+          trial_end_at:
+            version.trial_days > 0 ? new Date(startAt.getTime() + version.trial_days * DAY_MS) : null,
           price_overrides: JSON.stringify(input.priceOverrides ?? []),
           metadata: JSON.stringify(input.metadata ?? {}),
           updated_at: new Date(),
@@ -67,7 +85,15 @@ export class SubscriptionsService {
         .execute();
       await tx
         .insertInto('subscription_phases')
-        .values({ id: newId('sph'), tenant_id: tenantId, subscription_id: id, plan_version_id: version.id, start_at: startAt, end_at: endAt, reason: 'created' })
+        .values({
+          id: newId('sph'),
+          tenant_id: tenantId,
+          subscription_id: id,
+          plan_version_id: version.id,
+          start_at: startAt,
+          end_at: endAt,
+          reason: 'created',
+        })
         .execute();
     });
     this.events.announce(tenantId, 'subscription', id, 'created');
@@ -81,24 +107,42 @@ export class SubscriptionsService {
     return dto!;
   }
 
-  async list(tenantId: string, page: PageQuery, filter: { customerId?: string; status?: string }): Promise<Page<SubscriptionDto>> {
+  async list(
+    tenantId: string,
+    page: PageQuery,
+    filter: { customerId?: string; status?: string },
+  ): Promise<Page<SubscriptionDto>> {
     let q = this.db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', tenantId);
     if (filter.customerId) q = q.where('customer_id', '=', filter.customerId);
     if (filter.status === 'active' || filter.status === 'canceled') q = q.where('status', '=', filter.status);
     if (page.cursor) q = q.where('id', '>', page.cursor);
-    const p = toPage(await q.orderBy('id').limit(page.limit + 1).execute(), page.limit, (r) => r);
+    const p = toPage(
+      await q
+        .orderBy('id')
+        .limit(page.limit + 1)
+        .execute(),
+      page.limit,
+      (r) => r,
+    );
     return { data: await this.toDtos(tenantId, p.data), nextCursor: p.nextCursor };
   }
 
   /** The billing periods of a subscription: the one containing `at`, or all overlapping [from, to). */
-  async periods(tenantId: string, id: string, q: { at?: string; from?: string; to?: string }): Promise<PeriodDto[]> {
+  async periods(
+    tenantId: string,
+    id: string,
+    q: { at?: string; from?: string; to?: string },
+  ): Promise<PeriodDto[]> {
     const sub = await this.row(tenantId, id);
     // Canceled before it began: it never had a period.
     if (sub.end_at && sub.end_at.getTime() === sub.start_at.getTime()) return [];
     const { schedule, phases } = await this.schedule(tenantId, sub);
     let periods: BillingPeriod[];
     if (q.from || q.to) {
-      if (!q.from || !q.to) throw new ValidationFailedError([{ path: q.from ? 'to' : 'from', message: 'from and to go together' }]);
+      if (!q.from || !q.to)
+        throw new ValidationFailedError([
+          { path: q.from ? 'to' : 'from', message: 'from and to go together' },
+        ]);
       const from = new Date(q.from);
       const to = new Date(q.to);
       if (to <= from) throw new ValidationFailedError([{ path: 'to', message: 'to must be after from' }]);
@@ -128,24 +172,54 @@ export class SubscriptionsService {
 
   async cancel(tenantId: string, id: string, input: CancelSubscriptionDto): Promise<SubscriptionDto> {
     const sub = await this.row(tenantId, id);
-    if (sub.status === 'canceled') throw new StateError('SUBSCRIPTION_CANCELED', `subscription ${id} is already canceled`);
+    if (sub.status === 'canceled')
+      throw new StateError('SUBSCRIPTION_CANCELED', `subscription ${id} is already canceled`);
     const now = new Date();
     if ((input.at ?? 'period_end') === 'now' || now < sub.start_at) {
       // Before it starts, any cancellation is immediate: it ends where it would have begun.
       const endAt = now < sub.start_at ? sub.start_at : now;
       await this.db.transaction().execute(async (tx) => {
-        await tx.updateTable('subscriptions').set({ status: 'canceled', end_at: endAt, canceled_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
-        await tx.deleteFrom('subscription_phases').where('subscription_id', '=', id).where('start_at', '>', endAt).execute();
-        await tx.updateTable('subscription_phases').set({ end_at: endAt }).where('subscription_id', '=', id).where('start_at', '<=', endAt).where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', endAt)])).execute();
+        await tx
+          .updateTable('subscriptions')
+          .set({ status: 'canceled', end_at: endAt, canceled_at: now, updated_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .execute();
+        await tx
+          .deleteFrom('subscription_phases')
+          .where('subscription_id', '=', id)
+          .where('start_at', '>', endAt)
+          .execute();
+        await tx
+          .updateTable('subscription_phases')
+          .set({ end_at: endAt })
+          .where('subscription_id', '=', id)
+          .where('start_at', '<=', endAt)
+          .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', endAt)]))
+          .execute();
       });
     } else {
       const { schedule } = await this.schedule(tenantId, sub);
       const current = periodAt(schedule, now < sub.start_at ? sub.start_at : now);
       const endAt = current ? current.end : sub.start_at;
       await this.db.transaction().execute(async (tx) => {
-        await tx.updateTable('subscriptions').set({ cancel_at_period_end: true, end_at: endAt, canceled_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
-        await tx.deleteFrom('subscription_phases').where('subscription_id', '=', id).where('start_at', '>=', endAt).execute();
-        await tx.updateTable('subscription_phases').set({ end_at: endAt }).where('subscription_id', '=', id).where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', endAt)])).execute();
+        await tx
+          .updateTable('subscriptions')
+          .set({ cancel_at_period_end: true, end_at: endAt, canceled_at: now, updated_at: now })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', id)
+          .execute();
+        await tx
+          .deleteFrom('subscription_phases')
+          .where('subscription_id', '=', id)
+          .where('start_at', '>=', endAt)
+          .execute();
+        await tx
+          .updateTable('subscription_phases')
+          .set({ end_at: endAt })
+          .where('subscription_id', '=', id)
+          .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', endAt)]))
+          .execute();
       });
     }
     this.events.announce(tenantId, 'subscription', id, 'updated');
@@ -158,9 +232,14 @@ export class SubscriptionsService {
    * of the current period. Either can be forced with `effective`. Currency and cadence
    * must stay the same (a different cadence is a new subscription).
    */
-  async changePlan(tenantId: string, id: string, input: ChangePlanDto): Promise<SubscriptionDto & { proration: ProrationLine[] }> {
+  async changePlan(
+    tenantId: string,
+    id: string,
+    input: ChangePlanDto,
+  ): Promise<SubscriptionDto & { proration: ProrationLine[] }> {
     const sub = await this.row(tenantId, id);
-    if (sub.status === 'canceled') throw new StateError('SUBSCRIPTION_CANCELED', `subscription ${id} is canceled`);
+    if (sub.status === 'canceled')
+      throw new StateError('SUBSCRIPTION_CANCELED', `subscription ${id} is canceled`);
     const { schedule, phases } = await this.schedule(tenantId, sub);
     const now = new Date();
     const at = now < sub.start_at ? sub.start_at : now;
@@ -168,10 +247,18 @@ export class SubscriptionsService {
     const { version: oldVersion } = await this.plans.versionById(tenantId, currentPhase.plan_version_id);
     const { version: newVersion } = await this.resolvePlan(tenantId, input);
     const issues: FieldIssue[] = [];
-    if (newVersion.id === oldVersion.id) issues.push({ path: 'planVersionId', message: 'the subscription is already on this version' });
-    if (newVersion.currency !== oldVersion.currency) issues.push({ path: 'planVersionId', message: `currency ${newVersion.currency} differs from ${oldVersion.currency}` });
+    if (newVersion.id === oldVersion.id)
+      issues.push({ path: 'planVersionId', message: 'the subscription is already on this version' });
+    if (newVersion.currency !== oldVersion.currency)
+      issues.push({
+        path: 'planVersionId',
+        message: `currency ${newVersion.currency} differs from ${oldVersion.currency}`,
+      });
     if (newVersion.billing_cadence !== oldVersion.billing_cadence) {
-      issues.push({ path: 'planVersionId', message: `billing cadence ${newVersion.billing_cadence} differs from ${oldVersion.billing_cadence}; start a new subscription` });
+      issues.push({
+        path: 'planVersionId',
+        message: `billing cadence ${newVersion.billing_cadence} differs from ${oldVersion.billing_cadence}; start a new subscription`,
+      });
     }
     issues.push(...overrideIssues(newVersion, sub.price_overrides));
     if (issues.length) throw new ValidationFailedError(issues, 'plan change refused');
@@ -181,55 +268,128 @@ export class SubscriptionsService {
     const effective = input.effective ?? (reason === 'downgrade' ? 'period_end' : 'now');
     const period = periodAt(schedule, at);
     const effectiveAt = effective === 'now' || !period ? at : period.end;
-    if (sub.end_at && effectiveAt >= sub.end_at) throw new StateError('SUBSCRIPTION_ENDING', `subscription ${id} ends at ${sub.end_at.toISOString()}, before the change would apply`);
+    if (sub.end_at && effectiveAt >= sub.end_at)
+      throw new StateError(
+        'SUBSCRIPTION_ENDING',
+        `subscription ${id} ends at ${sub.end_at.toISOString()}, before the change would apply`,
+      );
 
     await this.db.transaction().execute(async (tx) => {
       // A change replaces any change scheduled after it (e.g. a pending downgrade).
-      await tx.deleteFrom('subscription_phases').where('subscription_id', '=', id).where('start_at', '>=', effectiveAt).execute();
-      await tx.updateTable('subscription_phases').set({ end_at: effectiveAt }).where('subscription_id', '=', id).where('start_at', '<', effectiveAt).where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', effectiveAt)])).execute();
+      await tx
+        .deleteFrom('subscription_phases')
+        .where('subscription_id', '=', id)
+        .where('start_at', '>=', effectiveAt)
+        .execute();
+      await tx
+        .updateTable('subscription_phases')
+        .set({ end_at: effectiveAt })
+        .where('subscription_id', '=', id)
+        .where('start_at', '<', effectiveAt)
+        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', effectiveAt)]))
+        .execute();
       await tx
         .insertInto('subscription_phases')
-        .values({ id: newId('sph'), tenant_id: tenantId, subscription_id: id, plan_version_id: newVersion.id, start_at: effectiveAt, end_at: sub.end_at, reason })
+        .values({
+          id: newId('sph'),
+          tenant_id: tenantId,
+          subscription_id: id,
+          plan_version_id: newVersion.id,
+          start_at: effectiveAt,
+          end_at: sub.end_at,
+          reason,
+        })
         .execute();
       await tx.updateTable('subscriptions').set({ updated_at: new Date() }).where('id', '=', id).execute();
     });
     this.events.announce(tenantId, 'subscription', id, 'updated');
-    const proration = period && effectiveAt > period.start && effectiveAt < period.end ? prorationLines(period, effectiveAt, oldVersion, newVersion) : [];
+    const proration =
+      period && effectiveAt > period.start && effectiveAt < period.end
+        ? prorationLines(period, effectiveAt, oldVersion, newVersion)
+        : [];
     return { ...(await this.get(tenantId, id)), proration };
   }
 
   private async row(tenantId: string, id: string): Promise<SubscriptionRow> {
-    const sub = await this.db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    const sub = await this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!sub) throw new NotFoundError('subscription', id);
     return sub;
   }
 
-  private async schedule(tenantId: string, sub: SubscriptionRow): Promise<{ schedule: BillingSchedule; phases: PhaseRow[] }> {
-    const phases = await this.db.selectFrom('subscription_phases').selectAll().where('tenant_id', '=', tenantId).where('subscription_id', '=', sub.id).orderBy('start_at').execute();
-    const customer = await this.db.selectFrom('customers').select('time_zone').where('tenant_id', '=', tenantId).where('id', '=', sub.customer_id).executeTakeFirstOrThrow();
+  private async schedule(
+    tenantId: string,
+    sub: SubscriptionRow,
+  ): Promise<{ schedule: BillingSchedule; phases: PhaseRow[] }> {
+    const phases = await this.db
+      .selectFrom('subscription_phases')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('subscription_id', '=', sub.id)
+      .orderBy('start_at')
+      .execute();
+    const customer = await this.db
+      .selectFrom('customers')
+      .select('time_zone')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', sub.customer_id)
+      .executeTakeFirstOrThrow();
     const first = await this.plans.versionById(tenantId, phases[0]!.plan_version_id);
     return {
       phases,
-      schedule: { startAt: sub.start_at, endAt: sub.end_at, cadence: first.version.billing_cadence, alignment: sub.billing_alignment, timeZone: customer.time_zone },
+      schedule: {
+        startAt: sub.start_at,
+        endAt: sub.end_at,
+        cadence: first.version.billing_cadence,
+        alignment: sub.billing_alignment,
+        timeZone: customer.time_zone,
+      },
     };
   }
 
-  private async resolvePlan(tenantId: string, ref: PlanRefDto): Promise<{ plan: PlanRow; version: PlanVersionRow }> {
+  private async resolvePlan(
+    tenantId: string,
+    ref: PlanRefDto,
+  ): Promise<{ plan: PlanRow; version: PlanVersionRow }> {
     let found: { plan: PlanRow; version: PlanVersionRow };
     if (ref.planVersionId) {
       found = await this.plans.versionById(tenantId, ref.planVersionId);
     } else if (ref.plan) {
       const plan = await this.plans.planRow(tenantId, ref.plan);
-      let q = this.db.selectFrom('plan_versions').selectAll().where('tenant_id', '=', tenantId).where('plan_id', '=', plan.id);
-      q = ref.version !== undefined ? q.where('version', '=', ref.version) : q.where('status', '=', 'published').orderBy('version', 'desc').limit(1);
+      let q = this.db
+        .selectFrom('plan_versions')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('plan_id', '=', plan.id);
+      q =
+        ref.version !== undefined
+          ? q.where('version', '=', ref.version)
+          : q.where('status', '=', 'published').orderBy('version', 'desc').limit(1);
       const version = await q.executeTakeFirst();
-      if (!version) throw new ValidationFailedError([{ path: 'plan', message: `plan ${plan.key} has no ${ref.version !== undefined ? `version ${ref.version}` : 'published version'}` }]);
+      if (!version)
+        throw new ValidationFailedError([
+          {
+            path: 'plan',
+            message: `plan ${plan.key} has no ${ref.version !== undefined ? `version ${ref.version}` : 'published version'}`,
+          },
+        ]);
       found = { plan, version };
     } else {
-      throw new ValidationFailedError([{ path: 'planVersionId', message: 'give planVersionId, or plan (and optionally version)' }]);
+      throw new ValidationFailedError([
+        { path: 'planVersionId', message: 'give planVersionId, or plan (and optionally version)' },
+      ]);
     }
     if (found.version.status !== 'published') {
-      throw new ValidationFailedError([{ path: ref.planVersionId ? 'planVersionId' : 'version', message: `plan version ${found.version.version} is ${found.version.status}; only published versions take subscriptions` }]);
+      throw new ValidationFailedError([
+        {
+          path: ref.planVersionId ? 'planVersionId' : 'version',
+          message: `plan version ${found.version.version} is ${found.version.status}; only published versions take subscriptions`,
+        },
+      ]);
     }
     return found;
   }
@@ -241,7 +401,16 @@ export class SubscriptionsService {
       .selectFrom('subscription_phases as p')
       .innerJoin('plan_versions as v', 'v.id', 'p.plan_version_id')
       .innerJoin('plans as pl', 'pl.id', 'v.plan_id')
-      .select(['p.subscription_id', 'p.plan_version_id', 'p.start_at', 'p.end_at', 'p.reason', 'v.version', 'v.billing_cadence', 'pl.key as plan_key'])
+      .select([
+        'p.subscription_id',
+        'p.plan_version_id',
+        'p.start_at',
+        'p.end_at',
+        'p.reason',
+        'v.version',
+        'v.billing_cadence',
+        'pl.key as plan_key',
+      ])
       .where('p.tenant_id', '=', tenantId)
       .where('p.subscription_id', 'in', ids)
       .orderBy('p.start_at')
@@ -296,7 +465,12 @@ function recurringFees(v: PlanVersionRow): Dec {
 }
 
 /** Credit the old version's fixed fees for the rest of the period, charge the new one's. */
-function prorationLines(period: BillingPeriod, at: Date, oldV: PlanVersionRow, newV: PlanVersionRow): ProrationLine[] {
+function prorationLines(
+  period: BillingPeriod,
+  at: Date,
+  oldV: PlanVersionRow,
+  newV: PlanVersionRow,
+): ProrationLine[] {
   const fraction = prorate(period.start, period.end, at, period.end);
   const line = (v: PlanVersionRow, sign: 1 | -1) =>
     v.fixed_fees.map((f) => ({
@@ -316,17 +490,31 @@ function overrideIssues(version: PlanVersionRow, overrides: PriceOverride[]): Fi
   overrides.forEach((o, i) => {
     const fee = version.fixed_fees.find((f) => f.key === o.chargeKey);
     const usage = version.usage_charges.find((c) => c.key === o.chargeKey);
-    if (!fee && !usage) issues.push({ path: `priceOverrides.${i}.chargeKey`, message: `plan version ${version.version} has no charge ${o.chargeKey}` });
-    if (fee && (o.amount === undefined || o.price !== undefined)) issues.push({ path: `priceOverrides.${i}`, message: `${o.chargeKey} is a fixed fee: give amount` });
+    if (!fee && !usage)
+      issues.push({
+        path: `priceOverrides.${i}.chargeKey`,
+        message: `plan version ${version.version} has no charge ${o.chargeKey}`,
+      });
+    if (fee && (o.amount === undefined || o.price !== undefined))
+      issues.push({ path: `priceOverrides.${i}`, message: `${o.chargeKey} is a fixed fee: give amount` });
     if (usage) {
-      if (o.price === undefined || o.amount !== undefined) issues.push({ path: `priceOverrides.${i}`, message: `${o.chargeKey} is a usage charge: give price` });
+      if (o.price === undefined || o.amount !== undefined)
+        issues.push({ path: `priceOverrides.${i}`, message: `${o.chargeKey} is a usage charge: give price` });
       else {
         try {
           const spec = parsePriceSpec(o.price);
-          if (spec.currency !== version.currency) issues.push({ path: `priceOverrides.${i}.price.currency`, message: `must be ${version.currency}` });
+          if (spec.currency !== version.currency)
+            issues.push({
+              path: `priceOverrides.${i}.price.currency`,
+              message: `must be ${version.currency}`,
+            });
         } catch (err) {
           if (!(err instanceof PricingError)) throw err;
-          for (const issue of err.issues) issues.push({ path: `priceOverrides.${i}.price${issue.path ? `.${issue.path.replace(/\[(\d+)\]/g, '.$1')}` : ''}`, message: issue.message });
+          for (const issue of err.issues)
+            issues.push({
+              path: `priceOverrides.${i}.price${issue.path ? `.${issue.path.replace(/\[(\d+)\]/g, '.$1')}` : ''}`,
+              message: issue.message,
+            });
         }
       }
     }
@@ -335,6 +523,7 @@ function overrideIssues(version: PlanVersionRow, overrides: PriceOverride[]): Fi
 }
 
 function asValidation(err: unknown): unknown {
-  if (err instanceof PricingError) return new ValidationFailedError(err.issues.map((i) => ({ path: i.path, message: i.message })));
+  if (err instanceof PricingError)
+    return new ValidationFailedError(err.issues.map((i) => ({ path: i.path, message: i.message })));
   return err;
 }

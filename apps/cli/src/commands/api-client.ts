@@ -4,7 +4,10 @@ import { CommandError, UsageError, type ParsedArgs } from '../command';
 /** Where the API is and who is calling: MU_API_URL (default http://127.0.0.1:3000) and MU_API_KEY. */
 export function apiTarget(env: NodeJS.ProcessEnv = process.env): { url: string; key: string } {
   const key = env.MU_API_KEY;
-  if (!key) throw new UsageError('MU_API_KEY is not set: export the API key of your tenant (mu tenant create prints one)');
+  if (!key)
+    throw new UsageError(
+      'MU_API_KEY is not set: export the API key of your tenant (mu tenant create prints one)',
+    );
   return { url: (env.MU_API_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, ''), key };
 }
 
@@ -30,13 +33,22 @@ function readFile(path: string): string {
 }
 
 /** One API call; a non-2xx answer becomes a CommandError with the API's code and field details. */
-export async function callApi(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<unknown> {
+export async function callApi(
+  method: string,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<unknown> {
   const { url, key } = apiTarget();
   let res: Response;
   try {
     res = await fetch(`${url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...extraHeaders },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...extraHeaders,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (err) {
@@ -45,7 +57,9 @@ export async function callApi(method: string, path: string, body?: unknown, extr
   const text = await res.text();
   const parsed: unknown = text ? JSON.parse(text) : null;
   if (!res.ok) {
-    const e = (parsed as { error?: { code?: string; message?: string; details?: { path: string; message: string }[] } })?.error;
+    const e = (
+      parsed as { error?: { code?: string; message?: string; details?: { path: string; message: string }[] } }
+    )?.error;
     const details = (e?.details ?? []).map((d) => `\n  ${d.path}: ${d.message}`).join('');
     throw new CommandError(`${res.status} ${e?.code ?? 'ERROR'}: ${e?.message ?? text}${details}`);
   }

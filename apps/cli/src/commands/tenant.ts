@@ -15,7 +15,8 @@ export const tenantCreateCommand: Command = {
     const pool = createPgPool(config, 'mu-cli');
     try {
       const t = await createTenantWithKey(pool, name);
-      if (args.values.json) io.out(`${JSON.stringify({ tenantId: t.tenantId, apiKeyId: t.keyId, apiKey: t.secret })}\n`);
+      if (args.values.json)
+        io.out(`${JSON.stringify({ tenantId: t.tenantId, apiKeyId: t.keyId, apiKey: t.secret })}\n`);
       else io.out(`tenant ${t.tenantId} (${name})\nAPI key (shown once, store it now): ${t.secret}\n`);
     } finally {
       await pool.end();

@@ -21,7 +21,12 @@ export function hashApiKey(secret: string): string {
 
 export function generateApiKey(): GeneratedApiKey {
   const secret = API_KEY_PREFIX + randomBytes(32).toString('base64url');
-  return { id: newId('key'), secret, prefix: secret.slice(0, API_KEY_PREFIX.length + 6), hash: hashApiKey(secret) };
+  return {
+    id: newId('key'),
+    secret,
+    prefix: secret.slice(0, API_KEY_PREFIX.length + 6),
+    hash: hashApiKey(secret),
+  };
 }
 
 /** Bootstrap: a tenant and its first key, in one transaction (`mu tenant create`). */
@@ -36,13 +41,10 @@ export async function createTenantWithKey(
   try {
     await client.query('BEGIN');
     await client.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tenantId, name]);
-    await client.query('INSERT INTO api_keys (id, tenant_id, name, prefix, secret_hash) VALUES ($1, $2, $3, $4, $5)', [
-      key.id,
-      tenantId,
-      keyName,
-      key.prefix,
-      key.hash,
-    ]);
+    await client.query(
+      'INSERT INTO api_keys (id, tenant_id, name, prefix, secret_hash) VALUES ($1, $2, $3, $4, $5)',
+      [key.id, tenantId, keyName, key.prefix, key.hash],
+    );
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK');

@@ -1,0 +1,57 @@
+import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } from '@nestjs/common';
+import { CONFIG, LOGGER, type Logger } from '@mu/platform';
+import type { FastifyReply } from 'fastify';
+import type { CollectorEnv } from '../config';
+import { IngestError, STATUS_OF } from '../ingest/errors';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: { path: string; message: string }[] };
+}
+
+/** Every error leaves as `{ error: { code, message } }` with a stable code (docs/api.md). */
+@Catch()
+export class CollectorExceptionFilter implements ExceptionFilter {
+  constructor(
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CONFIG) private readonly config: Readonly<CollectorEnv>,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body, retryAfter } = this.toResponse(exception);
+    if (status >= 500 && !(exception instanceof IngestError)) this.logger.error({ err: exception }, 'request failed');
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    void reply.code(status).send(body);
+  }
+
+  private toResponse(exception: unknown): { status: number; body: ErrorBody; retryAfter?: number } {
+    if (exception instanceof IngestError) {
+      return {
+        status: STATUS_OF[exception.kind],
+        body: { error: { code: exception.code, message: exception.message } },
+        retryAfter: exception.retryAfterSeconds,
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = status === 404 ? 'ROUTE_NOT_FOUND' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
+      return { status, body: { error: { code, message: status < 500 ? exception.message : 'internal error' } } };
+    }
+    // Fastify's own errors, raised before the handler runs.
+    const fastify = exception as { code?: unknown; statusCode?: unknown; message?: unknown };
+    if (fastify?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const limit = this.config.COLLECTOR_MAX_BODY_BYTES;
+      return {
+        status: 413,
+        body: { error: { code: 'BODY_TOO_LARGE', message: `the request body is larger than ${limit} bytes (COLLECTOR_MAX_BODY_BYTES)` } },
+      };
+    }
+    if (fastify?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return { status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: String(fastify.message) } } };
+    }
+    if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+      return { status: fastify.statusCode, body: { error: { code: 'BAD_REQUEST', message: String(fastify.message) } } };
+    }
+    return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
+  }
+}
