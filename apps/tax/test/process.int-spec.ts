@@ -9,6 +9,7 @@ import { connect, type NatsConnection } from 'nats';
 let db: TestDatabase;
 let nc: NatsConnection;
 let tax: ServiceProcess;
+const refusedTenant = uniqueId('t');
 
 beforeAll(async () => {
   const { nats } = await requireServices('nats', 'postgres');
@@ -44,7 +45,7 @@ describe('tax service process', () => {
 
   it('turns an error reply into an RpcError that a consumer will not retry', async () => {
     const err: unknown = await requestTaxQuote(nc, {
-      tenantId: uniqueId('t'),
+      tenantId: refusedTenant,
       request: { date: '2025-03-01', currency: 'EUR', seller: { country: 'DE' }, buyer: { country: 'US' }, lines: [{ id: 'l1', amount: '1', taxBehavior: 'exclusive' }] },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
@@ -56,7 +57,10 @@ describe('tax service process', () => {
     expect(conversion).toMatchObject({ amount: '10.01', method: 'identity' });
   });
 
-  it('logs every request as structured JSON with the tenant', () => {
+  it('logs a refused request as structured JSON with its tenant and code', () => {
     expect(tax.logs.filter((l) => 'raw' in l)).toEqual([]);
+    // Another tax service on this server may have taken the request; if this one did, it logged it.
+    const refused = tax.logs.filter((l) => l.msg === 'request refused' && l.tenantId === refusedTenant);
+    for (const line of refused) expect(line).toMatchObject({ subject: Subjects.taxQuote, code: 'INVALID_TAX_REQUEST' });
   });
 });
