@@ -4,6 +4,8 @@ import { resourceCommands } from './commands/resources';
 import { tenantCreateCommand } from './commands/tenant';
 import { priceCommand } from './commands/price';
 import { streamsProvisionCommand } from './commands/streams';
+import { taxQuoteCommand } from './commands/tax';
+import { fxImportCommand } from './commands/fx';
 
 /** Every `mu` command. Add a command by writing it under commands/ and listing it here. */
-export const COMMANDS: Command[] = [tenantCreateCommand, ...resourceCommands, migrateCommand, priceCommand, streamsProvisionCommand];
+export const COMMANDS: Command[] = [tenantCreateCommand, ...resourceCommands, migrateCommand, priceCommand, streamsProvisionCommand, taxQuoteCommand, fxImportCommand];

@@ -6,7 +6,10 @@ import { QuoteModule } from './quote/quote.module';
 /** Answers tax quotes and converts currencies over NATS request/reply. */
 @Module({})
 export class AppModule {
-  static forRoot(config: Readonly<TaxEnv>, opts: { logger?: Logger; subjectPrefix?: string } = {}): DynamicModule {
+  static forRoot(
+    config: Readonly<TaxEnv>,
+    opts: { logger?: Logger; subjectPrefix?: string } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [

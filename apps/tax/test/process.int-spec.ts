@@ -1,6 +1,19 @@
 import { Subjects } from '@mu/contracts';
-import { locateFromRoot, requestFxConversion, requestTaxQuote, RpcError, runPostgresMigrations } from '@mu/platform';
-import { createTestDatabase, requireServices, startServiceProcess, uniqueId, type ServiceProcess, type TestDatabase } from '@mu/testing';
+import {
+  locateFromRoot,
+  requestFxConversion,
+  requestTaxQuote,
+  RpcError,
+  runPostgresMigrations,
+} from '@mu/platform';
+import {
+  createTestDatabase,
+  requireServices,
+  startServiceProcess,
+  uniqueId,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@mu/testing';
 import { connect, type NatsConnection } from 'nats';
 
 // The built service (dist/) on the real subjects, called through the typed client the invoicer uses.
@@ -40,20 +53,42 @@ describe('tax service process', () => {
         lines: [{ id: 'l1', amount: '119.00', taxBehavior: 'inclusive', taxCode: 'saas' }],
       },
     });
-    expect(quote.lines[0]).toMatchObject({ jurisdiction: 'AT', rate: '20', netAmount: '99.17', taxAmount: '19.83', grossAmount: '119.00' });
+    expect(quote.lines[0]).toMatchObject({
+      jurisdiction: 'AT',
+      rate: '20',
+      netAmount: '99.17',
+      taxAmount: '19.83',
+      grossAmount: '119.00',
+    });
   });
 
   it('turns an error reply into an RpcError that a consumer will not retry', async () => {
     const err: unknown = await requestTaxQuote(nc, {
       tenantId: refusedTenant,
-      request: { date: '2025-03-01', currency: 'EUR', seller: { country: 'DE' }, buyer: { country: 'US' }, lines: [{ id: 'l1', amount: '1', taxBehavior: 'exclusive' }] },
+      request: {
+        date: '2025-03-01',
+        currency: 'EUR',
+        seller: { country: 'DE' },
+        buyer: { country: 'US' },
+        lines: [{ id: 'l1', amount: '1', taxBehavior: 'exclusive' }],
+      },
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
-    expect(err).toMatchObject({ code: 'INVALID_TAX_REQUEST', permanent: true, issues: [{ path: 'buyer.region', rule: 'required' }] });
+    expect(err).toMatchObject({
+      code: 'INVALID_TAX_REQUEST',
+      permanent: true,
+      issues: [{ path: 'buyer.region', rule: 'required' }],
+    });
   });
 
   it(`answers ${Subjects.fxConvert} through requestFxConversion`, async () => {
-    const conversion = await requestFxConversion(nc, { tenantId: uniqueId('t'), amount: '10.005', from: 'USD', to: 'USD', date: '2025-03-01' });
+    const conversion = await requestFxConversion(nc, {
+      tenantId: uniqueId('t'),
+      amount: '10.005',
+      from: 'USD',
+      to: 'USD',
+      date: '2025-03-01',
+    });
     expect(conversion).toMatchObject({ amount: '10.01', method: 'identity' });
   });
 
@@ -61,6 +96,7 @@ describe('tax service process', () => {
     expect(tax.logs.filter((l) => 'raw' in l)).toEqual([]);
     // Another tax service on this server may have taken the request; if this one did, it logged it.
     const refused = tax.logs.filter((l) => l.msg === 'request refused' && l.tenantId === refusedTenant);
-    for (const line of refused) expect(line).toMatchObject({ subject: Subjects.taxQuote, code: 'INVALID_TAX_REQUEST' });
+    for (const line of refused)
+      expect(line).toMatchObject({ subject: Subjects.taxQuote, code: 'INVALID_TAX_REQUEST' });
   });
 });

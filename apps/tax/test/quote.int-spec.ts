@@ -9,8 +9,22 @@ import {
   type TaxQuoteBodyV1,
   type TaxQuoteReplyV1,
 } from '@mu/contracts';
-import { loadConfig, locateFromRoot, requestReply, runPostgresMigrations, startService, type ServiceHandle } from '@mu/platform';
-import { captureLogger, createTestDatabase, installInMemoryTracing, requireServices, uniqueId, type TestDatabase } from '@mu/testing';
+import {
+  loadConfig,
+  locateFromRoot,
+  requestReply,
+  runPostgresMigrations,
+  startService,
+  type ServiceHandle,
+} from '@mu/platform';
+import {
+  captureLogger,
+  createTestDatabase,
+  installInMemoryTracing,
+  requireServices,
+  uniqueId,
+  type TestDatabase,
+} from '@mu/testing';
 import { connect, type NatsConnection } from 'nats';
 import { AppModule } from '../src/app.module';
 import { TaxEnv } from '../src/config';
@@ -31,7 +45,11 @@ function configFor(overrides: Record<string, string> = {}) {
   return loadConfig('tax', TaxEnv, { ...process.env, DATABASE_URL: db.url, PORT: '0', ...overrides });
 }
 
-async function start(subjectPrefix: string, overrides: Record<string, string> = {}, logger = log.logger): Promise<ServiceHandle> {
+async function start(
+  subjectPrefix: string,
+  overrides: Record<string, string> = {},
+  logger = log.logger,
+): Promise<ServiceHandle> {
   const config = configFor(overrides);
   return startService(AppModule.forRoot(config, { logger, subjectPrefix }), config);
 }
@@ -48,11 +66,20 @@ function body(p: Partial<TaxQuoteBodyV1> = {}): TaxQuoteBodyV1 {
 }
 
 function quote(tenantId: string, request: TaxQuoteBodyV1, at = prefix): Promise<TaxQuoteReplyV1> {
-  return requestReply(nc, `${at}.${Subjects.taxQuote}`, TaxQuoteRequest, { tenantId, request }, TaxQuoteReply, { timeoutMs: 5_000 });
+  return requestReply(
+    nc,
+    `${at}.${Subjects.taxQuote}`,
+    TaxQuoteRequest,
+    { tenantId, request },
+    TaxQuoteReply,
+    { timeoutMs: 5_000 },
+  );
 }
 
 function fx(req: FxConvertRequestV1): Promise<FxConvertReplyV1> {
-  return requestReply(nc, `${prefix}.${Subjects.fxConvert}`, FxConvertRequest, req, FxConvertReply, { timeoutMs: 5_000 });
+  return requestReply(nc, `${prefix}.${Subjects.fxConvert}`, FxConvertRequest, req, FxConvertReply, {
+    timeoutMs: 5_000,
+  });
 }
 
 /** Raw bytes, for payloads the typed client would refuse to send. */
@@ -88,17 +115,25 @@ describe('tax.quote.v1 over NATS', () => {
       taxTotal: '20.00',
       grossTotal: '120.00',
       lines: [{ id: 'l1', rate: '20', jurisdiction: 'FR', treatment: 'standard', rateSource: 'dataset' }],
-      breakdown: [{ jurisdiction: 'FR', rate: '20', treatment: 'standard', taxAmount: '20.00', lineIds: ['l1'] }],
+      breakdown: [
+        { jurisdiction: 'FR', rate: '20', treatment: 'standard', taxAmount: '20.00', lineIds: ['l1'] },
+      ],
       warnings: [],
     });
   });
 
   it('answers a reverse charge with its note, and an invalid VAT ID with a warning', async () => {
     const b2b = await quote(tenantA, body({ buyer: { country: 'FR', taxId: 'FR40303265045' } }));
-    expect(b2b.quote!.lines[0]).toMatchObject({ treatment: 'reverse_charge', rate: '0', note: expect.stringContaining('Article 196') as unknown });
+    expect(b2b.quote!.lines[0]).toMatchObject({
+      treatment: 'reverse_charge',
+      rate: '0',
+      note: expect.stringContaining('Article 196') as unknown,
+    });
     const invalid = await quote(tenantA, body({ buyer: { country: 'FR', taxId: 'FR00000000000' } }));
     expect(invalid.quote!.lines[0]).toMatchObject({ treatment: 'standard', rate: '20' });
-    expect(invalid.quote!.warnings).toEqual([expect.objectContaining({ code: 'INVALID_TAX_ID', path: 'buyer.taxId' })]);
+    expect(invalid.quote!.warnings).toEqual([
+      expect.objectContaining({ code: 'INVALID_TAX_ID', path: 'buyer.taxId' }),
+    ]);
   });
 
   it('carries the trace context: the service span is a child of the caller span', async () => {
@@ -122,13 +157,26 @@ describe('error replies', () => {
   });
 
   it('names the field of a payload that breaks the contract', async () => {
-    const bad = { tenantId: tenantA, request: { ...body(), lines: [{ id: 'l1', amount: '12,50', taxBehavior: 'exclusive' }] } };
+    const bad = {
+      tenantId: tenantA,
+      request: { ...body(), lines: [{ id: 'l1', amount: '12,50', taxBehavior: 'exclusive' }] },
+    };
     const reply = await raw(Subjects.taxQuote, JSON.stringify(bad));
-    expect(reply).toMatchObject({ ok: false, error: { code: 'CONTRACT_VIOLATION', issues: [{ path: 'request.lines.0.amount' }] } });
+    expect(reply).toMatchObject({
+      ok: false,
+      error: { code: 'CONTRACT_VIOLATION', issues: [{ path: 'request.lines.0.amount' }] },
+    });
   });
 
   it('answers INVALID_TAX_REQUEST with every engine issue and its path', async () => {
-    const reply = await quote(tenantA, body({ currency: 'EUX', buyer: { country: 'XX' }, lines: [{ id: 'l1', amount: '1.234', taxBehavior: 'exclusive' }] }));
+    const reply = await quote(
+      tenantA,
+      body({
+        currency: 'EUX',
+        buyer: { country: 'XX' },
+        lines: [{ id: 'l1', amount: '1.234', taxBehavior: 'exclusive' }],
+      }),
+    );
     expect(reply.ok).toBe(false);
     expect(reply.error!.code).toBe('INVALID_TAX_REQUEST');
     expect(reply.error!.issues.map((i) => [i.path, i.rule])).toEqual([
@@ -140,7 +188,10 @@ describe('error replies', () => {
 
   it('answers a date before the shipped rates with the coverage issue', async () => {
     const reply = await quote(tenantA, body({ date: '2019-01-01' }));
-    expect(reply.error).toMatchObject({ code: 'INVALID_TAX_REQUEST', issues: [{ path: 'date', rule: 'coverage' }] });
+    expect(reply.error).toMatchObject({
+      code: 'INVALID_TAX_REQUEST',
+      issues: [{ path: 'date', rule: 'coverage' }],
+    });
   });
 
   it('keeps answering after bad requests', async () => {
@@ -150,9 +201,15 @@ describe('error replies', () => {
   it("answers INVALID_TAX_CONFIG when a tenant's stored configuration is unusable", async () => {
     const tenant = uniqueId('broken');
     // Allowed by the table (region '' = whole country), refused by the engine: US rates are per state.
-    await db.pool.query(`INSERT INTO tax_rate_overrides (tenant_id, country, rate, valid_from) VALUES ($1, 'US', 5, '2025-01-01')`, [tenant]);
+    await db.pool.query(
+      `INSERT INTO tax_rate_overrides (tenant_id, country, rate, valid_from) VALUES ($1, 'US', 5, '2025-01-01')`,
+      [tenant],
+    );
     const reply = await quote(tenant, body());
-    expect(reply.error).toMatchObject({ code: 'INVALID_TAX_CONFIG', issues: [{ path: 'rateOverrides[0].region', rule: 'required' }] });
+    expect(reply.error).toMatchObject({
+      code: 'INVALID_TAX_CONFIG',
+      issues: [{ path: 'rateOverrides[0].region', rule: 'required' }],
+    });
   });
 
   it('answers TIMEOUT when the database is slower than the service deadline', async () => {
@@ -184,7 +241,10 @@ describe('tenant tables', () => {
       `INSERT INTO tax_us_taxability (tenant_id, state, tax_code, taxable, taxable_portion, valid_from) VALUES ($1, 'CA', 'saas', true, NULL, '2021-01-01')`,
       [tenantA],
     );
-    await db.pool.query(`INSERT INTO tax_tenant_settings (tenant_id, rounding) VALUES ($1, 'per_invoice_per_rate')`, [tenantA]);
+    await db.pool.query(
+      `INSERT INTO tax_tenant_settings (tenant_id, rounding) VALUES ($1, 'per_invoice_per_rate')`,
+      [tenantA],
+    );
   });
 
   it("applies a tenant's rate overrides to that tenant only", async () => {
@@ -221,11 +281,18 @@ describe('tenant tables', () => {
         ],
       });
     const ny = await quote(tenantA, usd('NY'));
-    expect(ny.quote).toMatchObject({ rounding: 'per_invoice_per_rate', taxTotal: '0.00', lines: [{ rate: '8.875' }, { rate: '8.875' }] });
+    expect(ny.quote).toMatchObject({
+      rounding: 'per_invoice_per_rate',
+      taxTotal: '0.00',
+      lines: [{ rate: '8.875' }, { rate: '8.875' }],
+    });
     const ca = await quote(tenantA, usd('CA'));
     expect(ca.quote!.lines[0]).toMatchObject({ rate: '7.25', treatment: 'standard' });
     const caB = await quote(tenantB, usd('CA'));
-    expect(caB.quote).toMatchObject({ rounding: 'per_line', lines: [{ treatment: 'exempt' }, { treatment: 'exempt' }] });
+    expect(caB.quote).toMatchObject({
+      rounding: 'per_line',
+      lines: [{ treatment: 'exempt' }, { treatment: 'exempt' }],
+    });
   });
 });
 
@@ -239,11 +306,20 @@ describe('fx.convert.v1 over NATS', () => {
          ($1, 'EUR', 'GBP', 0.83, '2025-01-02', 'ECB')`,
       [tenantA],
     );
-    await db.pool.query(`INSERT INTO fx_rates (tenant_id, base, quote, rate, effective_date, source) VALUES ($1, 'EUR', 'USD', 2, '2025-02-28', 'B')`, [tenantB]);
+    await db.pool.query(
+      `INSERT INTO fx_rates (tenant_id, base, quote, rate, effective_date, source) VALUES ($1, 'EUR', 'USD', 2, '2025-02-28', 'B')`,
+      [tenantB],
+    );
   });
 
   it("converts with the tenant's latest rate on or before the date and records it", async () => {
-    const reply = await fx({ tenantId: tenantA, amount: '100.00', from: 'EUR', to: 'USD', date: '2025-03-02' });
+    const reply = await fx({
+      tenantId: tenantA,
+      amount: '100.00',
+      from: 'EUR',
+      to: 'USD',
+      date: '2025-03-02',
+    });
     expect(reply.conversion).toEqual({
       date: '2025-03-02',
       from: 'EUR',
@@ -261,27 +337,54 @@ describe('fx.convert.v1 over NATS', () => {
   });
 
   it('converts through a common base (USD -> JPY via EUR)', async () => {
-    const reply = await fx({ tenantId: tenantA, amount: '10.00', from: 'USD', to: 'JPY', date: '2025-03-01' });
-    expect(reply.conversion).toMatchObject({ amount: '1510', method: 'cross', via: 'EUR', rate: '150.961538461538' });
+    const reply = await fx({
+      tenantId: tenantA,
+      amount: '10.00',
+      from: 'USD',
+      to: 'JPY',
+      date: '2025-03-01',
+    });
+    expect(reply.conversion).toMatchObject({
+      amount: '1510',
+      method: 'cross',
+      via: 'EUR',
+      rate: '150.961538461538',
+    });
   });
 
   it("keeps tenants apart: B sees its own rate and none of A's", async () => {
     const own = await fx({ tenantId: tenantB, amount: '100.00', from: 'EUR', to: 'USD', date: '2025-03-01' });
     expect(own.conversion).toMatchObject({ amount: '200.00', source: 'B' });
     const none = await fx({ tenantId: tenantB, amount: '1', from: 'EUR', to: 'JPY', date: '2025-03-01' });
-    expect(none.error).toMatchObject({ code: 'FX_RATE_NOT_FOUND', issues: [{ path: 'date', rule: 'coverage' }] });
+    expect(none.error).toMatchObject({
+      code: 'FX_RATE_NOT_FOUND',
+      issues: [{ path: 'date', rule: 'coverage' }],
+    });
   });
 
   it('refuses a stale rate, saying how old it is; a request may allow older ones', async () => {
     const stale = await fx({ tenantId: tenantA, amount: '1', from: 'EUR', to: 'GBP', date: '2025-03-01' });
     expect(stale.error!.code).toBe('FX_RATE_NOT_FOUND');
     expect(stale.error!.message).toContain('is from 2025-01-02, 58 days old (at most 7 allowed)');
-    const allowed = await fx({ tenantId: tenantA, amount: '1.00', from: 'EUR', to: 'GBP', date: '2025-03-01', maxAgeDays: 60 });
+    const allowed = await fx({
+      tenantId: tenantA,
+      amount: '1.00',
+      from: 'EUR',
+      to: 'GBP',
+      date: '2025-03-01',
+      maxAgeDays: 60,
+    });
     expect(allowed.conversion).toMatchObject({ amount: '0.83' });
   });
 
   it('converts a currency to itself without a table', async () => {
-    const reply = await fx({ tenantId: tenantB, amount: '5.555', from: 'EUR', to: 'EUR', date: '2025-03-01' });
+    const reply = await fx({
+      tenantId: tenantB,
+      amount: '5.555',
+      from: 'EUR',
+      to: 'EUR',
+      date: '2025-03-01',
+    });
     expect(reply.conversion).toMatchObject({ amount: '5.56', method: 'identity', rate: '1' });
   });
 
@@ -289,7 +392,10 @@ describe('fx.convert.v1 over NATS', () => {
     const reply = await fx({ tenantId: tenantA, amount: '1', from: 'EUX', to: 'USD', date: '2025-02-30' });
     expect(reply.error).toMatchObject({ code: 'INVALID_FX_REQUEST' });
     expect(reply.error!.issues.map((i) => i.path)).toEqual(['from', 'date']);
-    const contract = await raw(Subjects.fxConvert, JSON.stringify({ tenantId: 'a b', amount: 1, from: 'EUR', to: 'USD', date: 'x' }));
+    const contract = await raw(
+      Subjects.fxConvert,
+      JSON.stringify({ tenantId: 'a b', amount: 1, from: 'EUR', to: 'USD', date: 'x' }),
+    );
     expect(contract).toMatchObject({ ok: false, error: { code: 'CONTRACT_VIOLATION' } });
   });
 });

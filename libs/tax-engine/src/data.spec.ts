@@ -21,17 +21,21 @@ describe('shipped datasets', () => {
     expect(isIsoDate(d.asOf)).toBe(true);
   });
 
-  it.each(DATASETS.map((d) => [d.name, d] as const))('%s: periods ascend from 2021-01-01, rates are percentages', (_name, d) => {
-    for (const [jurisdiction, periods] of Object.entries(d.rates)) {
-      expect([jurisdiction, periods[0]?.from]).toEqual([jurisdiction, '2021-01-01']);
-      periods.forEach((p, i) => {
-        expect(isIsoDate(p.from)).toBe(true);
-        if (i > 0) expect(p.from > periods[i - 1]!.from).toBe(true);
-        for (const rate of [p.standard, ...Object.values(p.byCode ?? {})]) expect(isProblem(parseRate(rate))).toBe(false);
-        for (const code of Object.keys(p.byCode ?? {})) expect(TAX_CODE_NAMES).toContain(code);
-      });
-    }
-  });
+  it.each(DATASETS.map((d) => [d.name, d] as const))(
+    '%s: periods ascend from 2021-01-01, rates are percentages',
+    (_name, d) => {
+      for (const [jurisdiction, periods] of Object.entries(d.rates)) {
+        expect([jurisdiction, periods[0]?.from]).toEqual([jurisdiction, '2021-01-01']);
+        periods.forEach((p, i) => {
+          expect(isIsoDate(p.from)).toBe(true);
+          if (i > 0) expect(p.from > periods[i - 1]!.from).toBe(true);
+          for (const rate of [p.standard, ...Object.values(p.byCode ?? {})])
+            expect(isProblem(parseRate(rate))).toBe(false);
+          for (const code of Object.keys(p.byCode ?? {})) expect(TAX_CODE_NAMES).toContain(code);
+        });
+      }
+    },
+  );
 
   it('covers all 27 EU member states, 51 US states and DC, 13 Canadian provinces and territories', () => {
     expect(Object.keys(EU_VAT_DATASET.rates).sort()).toEqual([...EU_MEMBER_STATES].sort());
@@ -51,6 +55,7 @@ describe('shipped datasets', () => {
   });
 
   it('gives every regime a reverse-charge note where business ids matter', () => {
-    for (const profile of Object.values(REGIMES)) expect(profile.reverseChargeNote !== '').toBe(profile.businessIdMatters);
+    for (const profile of Object.values(REGIMES))
+      expect(profile.reverseChargeNote !== '').toBe(profile.businessIdMatters);
   });
 });

@@ -8,9 +8,28 @@ describeCases('EU VAT: domestic supplies', [
   {
     name: 'DE seller, DE consumer: 19%',
     request: sale(),
-    lines: [{ rate: '19', jurisdiction: 'DE', treatment: 'standard', netAmount: '100.00', taxAmount: '19.00', grossAmount: '119.00', rateSource: 'dataset' }],
+    lines: [
+      {
+        rate: '19',
+        jurisdiction: 'DE',
+        treatment: 'standard',
+        netAmount: '100.00',
+        taxAmount: '19.00',
+        grossAmount: '119.00',
+        rateSource: 'dataset',
+      },
+    ],
     totals: { net: '100.00', tax: '19.00', gross: '119.00' },
-    breakdown: [{ jurisdiction: 'DE', rate: '19', treatment: 'standard', netAmount: '100.00', taxAmount: '19.00', lineIds: ['l1'] }],
+    breakdown: [
+      {
+        jurisdiction: 'DE',
+        rate: '19',
+        treatment: 'standard',
+        netAmount: '100.00',
+        taxAmount: '19.00',
+        lineIds: ['l1'],
+      },
+    ],
     noteContains: 'Domestic supply: DE VAT',
   },
   {
@@ -31,13 +50,21 @@ describeCases('EU VAT: domestic supplies', [
   },
   {
     name: 'ebook zero-rated: IE 0% from 2025',
-    request: sale({ seller: { country: 'IE', taxId: 'IE6433435F' }, buyer: { country: 'IE' }, line: { taxCode: 'ebook' } }),
+    request: sale({
+      seller: { country: 'IE', taxId: 'IE6433435F' },
+      buyer: { country: 'IE' },
+      line: { taxCode: 'ebook' },
+    }),
     lines: [{ rate: '0', treatment: 'reduced', taxAmount: '0.00' }],
     noteContains: 'zero rate for ebook',
   },
   {
     name: 'ebook in DK: no reduced rate, standard 25%',
-    request: sale({ seller: { country: 'DK', taxId: 'DK13585628' }, buyer: { country: 'DK' }, line: { taxCode: 'ebook' } }),
+    request: sale({
+      seller: { country: 'DK', taxId: 'DK13585628' },
+      buyer: { country: 'DK' },
+      line: { taxCode: 'ebook' },
+    }),
     lines: [{ rate: '25', treatment: 'standard' }],
   },
   {
@@ -73,9 +100,21 @@ describeCases('EU VAT: cross-border within the EU', [
   {
     name: 'B2B with a valid VAT ID: reverse charge, 0, with the legal note',
     request: sale({ buyer: FR_BUSINESS }),
-    lines: [{ rate: '0', jurisdiction: 'FR', treatment: 'reverse_charge', taxAmount: '0.00', grossAmount: '100.00', rateSource: 'none' }],
-    breakdown: [{ jurisdiction: 'FR', rate: '0', treatment: 'reverse_charge', netAmount: '100.00', taxAmount: '0.00' }],
-    noteContains: 'Reverse charge: VAT to be accounted for by the customer (Article 196, Council Directive 2006/112/EC). Customer VAT ID FR40303265045',
+    lines: [
+      {
+        rate: '0',
+        jurisdiction: 'FR',
+        treatment: 'reverse_charge',
+        taxAmount: '0.00',
+        grossAmount: '100.00',
+        rateSource: 'none',
+      },
+    ],
+    breakdown: [
+      { jurisdiction: 'FR', rate: '0', treatment: 'reverse_charge', netAmount: '100.00', taxAmount: '0.00' },
+    ],
+    noteContains:
+      'Reverse charge: VAT to be accounted for by the customer (Article 196, Council Directive 2006/112/EC). Customer VAT ID FR40303265045',
   },
   {
     name: 'B2B non-digital service: reverse charge too',
@@ -169,18 +208,66 @@ describeCases('EU VAT: buyers outside the EU', [
 ]);
 
 describeCases('EU VAT: rates are effective-dated', [
-  { name: 'FI 24% until 2024-08-31', request: sale({ date: '2024-08-31', buyer: { country: 'FI' } }), lines: [{ rate: '24' }] },
-  { name: 'FI 25.5% from 2024-09-01', request: sale({ date: '2024-09-01', buyer: { country: 'FI' } }), lines: [{ rate: '25.5', taxAmount: '25.50' }] },
-  { name: 'IE 21% in February 2021', request: sale({ date: '2021-02-28', buyer: { country: 'IE' } }), lines: [{ rate: '21' }] },
-  { name: 'IE 23% from March 2021', request: sale({ date: '2021-03-01', buyer: { country: 'IE' } }), lines: [{ rate: '23' }] },
-  { name: 'LU 16% in 2023', request: sale({ date: '2023-06-30', buyer: { country: 'LU' } }), lines: [{ rate: '16' }] },
-  { name: 'LU 17% again in 2024', request: sale({ date: '2024-01-01', buyer: { country: 'LU' } }), lines: [{ rate: '17' }] },
-  { name: 'EE 22% in 2024', request: sale({ date: '2024-12-31', buyer: { country: 'EE' } }), lines: [{ rate: '22' }] },
-  { name: 'EE 24% from 2025-07-01', request: sale({ date: '2025-07-01', buyer: { country: 'EE' } }), lines: [{ rate: '24' }] },
-  { name: 'SK 20% in 2024', request: sale({ date: '2024-12-31', buyer: { country: 'SK' } }), lines: [{ rate: '20' }] },
-  { name: 'SK 23% from 2025', request: sale({ date: '2025-01-01', buyer: { country: 'SK' } }), lines: [{ rate: '23' }] },
-  { name: 'RO 19% until July 2025', request: sale({ date: '2025-07-31', buyer: { country: 'RO' } }), lines: [{ rate: '19' }] },
-  { name: 'RO 21% from 2025-08-01', request: sale({ date: '2025-08-01', buyer: { country: 'RO' } }), lines: [{ rate: '21' }] },
+  {
+    name: 'FI 24% until 2024-08-31',
+    request: sale({ date: '2024-08-31', buyer: { country: 'FI' } }),
+    lines: [{ rate: '24' }],
+  },
+  {
+    name: 'FI 25.5% from 2024-09-01',
+    request: sale({ date: '2024-09-01', buyer: { country: 'FI' } }),
+    lines: [{ rate: '25.5', taxAmount: '25.50' }],
+  },
+  {
+    name: 'IE 21% in February 2021',
+    request: sale({ date: '2021-02-28', buyer: { country: 'IE' } }),
+    lines: [{ rate: '21' }],
+  },
+  {
+    name: 'IE 23% from March 2021',
+    request: sale({ date: '2021-03-01', buyer: { country: 'IE' } }),
+    lines: [{ rate: '23' }],
+  },
+  {
+    name: 'LU 16% in 2023',
+    request: sale({ date: '2023-06-30', buyer: { country: 'LU' } }),
+    lines: [{ rate: '16' }],
+  },
+  {
+    name: 'LU 17% again in 2024',
+    request: sale({ date: '2024-01-01', buyer: { country: 'LU' } }),
+    lines: [{ rate: '17' }],
+  },
+  {
+    name: 'EE 22% in 2024',
+    request: sale({ date: '2024-12-31', buyer: { country: 'EE' } }),
+    lines: [{ rate: '22' }],
+  },
+  {
+    name: 'EE 24% from 2025-07-01',
+    request: sale({ date: '2025-07-01', buyer: { country: 'EE' } }),
+    lines: [{ rate: '24' }],
+  },
+  {
+    name: 'SK 20% in 2024',
+    request: sale({ date: '2024-12-31', buyer: { country: 'SK' } }),
+    lines: [{ rate: '20' }],
+  },
+  {
+    name: 'SK 23% from 2025',
+    request: sale({ date: '2025-01-01', buyer: { country: 'SK' } }),
+    lines: [{ rate: '23' }],
+  },
+  {
+    name: 'RO 19% until July 2025',
+    request: sale({ date: '2025-07-31', buyer: { country: 'RO' } }),
+    lines: [{ rate: '19' }],
+  },
+  {
+    name: 'RO 21% from 2025-08-01',
+    request: sale({ date: '2025-08-01', buyer: { country: 'RO' } }),
+    lines: [{ rate: '21' }],
+  },
   {
     name: 'a date before the shipped table is refused, naming the date',
     request: sale({ date: '2020-12-31' }),
@@ -200,9 +287,17 @@ describeCases('EU VAT: rates are effective-dated', [
   },
   {
     name: 'a standard-rate override leaves code-specific shipped rates alone',
-    request: sale({ lines: [{ id: 'a', amount: '100.00', taxBehavior: 'exclusive' }, { id: 'b', amount: '100.00', taxBehavior: 'exclusive', taxCode: 'ebook' }] }),
+    request: sale({
+      lines: [
+        { id: 'a', amount: '100.00', taxBehavior: 'exclusive' },
+        { id: 'b', amount: '100.00', taxBehavior: 'exclusive', taxCode: 'ebook' },
+      ],
+    }),
     context: { rateOverrides: [{ country: 'DE', rate: '20', validFrom: '2025-01-01' }] },
-    lines: [{ rate: '20', rateSource: 'tenant' }, { rate: '7', rateSource: 'dataset', treatment: 'reduced' }],
+    lines: [
+      { rate: '20', rateSource: 'tenant' },
+      { rate: '7', rateSource: 'dataset', treatment: 'reduced' },
+    ],
   },
   {
     name: 'the newest of several overrides in force wins; expired ones are ignored',
@@ -227,7 +322,9 @@ describeCases('EU VAT: rates are effective-dated', [
   {
     name: 'a tenant override covers a date before the shipped table',
     request: sale({ date: '2020-07-01' }),
-    context: { rateOverrides: [{ country: 'DE', rate: '16', validFrom: '2020-07-01', validTo: '2020-12-31' }] },
+    context: {
+      rateOverrides: [{ country: 'DE', rate: '16', validFrom: '2020-07-01', validTo: '2020-12-31' }],
+    },
     lines: [{ rate: '16', rateSource: 'tenant', taxAmount: '16.00' }],
   },
 ]);

@@ -1,6 +1,14 @@
 import { Dec, currencyMinorUnits, exact, roundMoney } from '@mu/pricing';
 import { FxCsvError, FxRateNotFoundError, FxRequestError, TaxConfigError, type TaxIssue } from './errors';
-import { Reader, daysBetween, describeJson, isIsoDate, isProblem, minorUnitsOf, parseDecimalText } from './reader';
+import {
+  Reader,
+  daysBetween,
+  describeJson,
+  isIsoDate,
+  isProblem,
+  minorUnitsOf,
+  parseDecimalText,
+} from './reader';
 
 /** 1 `base` = `rate` `quote` from `effectiveDate` on (ECB style: base EUR, 1 EUR = 1.0823 USD). */
 export interface FxRate {
@@ -44,7 +52,8 @@ const AMOUNT_DECIMALS = 12;
 const RATE_DECIMALS = 12;
 
 function currencyIssue(code: unknown, path: string): TaxIssue | undefined {
-  if (typeof code !== 'string') return { path, rule: 'iso4217', message: `must be an ISO 4217 currency code, not ${describeJson(code)}` };
+  if (typeof code !== 'string')
+    return { path, rule: 'iso4217', message: `must be an ISO 4217 currency code, not ${describeJson(code)}` };
   const units = minorUnitsOf(code);
   return isProblem(units) ? { path, rule: units.rule, message: units.message } : undefined;
 }
@@ -76,7 +85,13 @@ function derived(d: Dec): Dec {
  * Check a conversion request before any rate is looked up: the amount, both currencies, the date
  * and the age limit. Throws `FxRequestError` naming every bad field.
  */
-export function checkFxRequest(amount: string, from: string, to: string, date: string, maxAgeDays: number = DEFAULT_FX_MAX_AGE_DAYS): Dec {
+export function checkFxRequest(
+  amount: string,
+  from: string,
+  to: string,
+  date: string,
+  maxAgeDays: number = DEFAULT_FX_MAX_AGE_DAYS,
+): Dec {
   const issues: TaxIssue[] = [];
   const parsed = parseDecimalText(amount, AMOUNT_DECIMALS, true);
   if (isProblem(parsed)) issues.push({ path: 'amount', rule: parsed.rule, message: parsed.message });
@@ -87,9 +102,18 @@ export function checkFxRequest(amount: string, from: string, to: string, date: s
     const issue = currencyIssue(code, path);
     if (issue) issues.push(issue);
   }
-  if (!isIsoDate(date)) issues.push({ path: 'date', rule: 'date', message: `must be a calendar date YYYY-MM-DD, not ${describeJson(date)}` });
+  if (!isIsoDate(date))
+    issues.push({
+      path: 'date',
+      rule: 'date',
+      message: `must be a calendar date YYYY-MM-DD, not ${describeJson(date)}`,
+    });
   if (!Number.isInteger(maxAgeDays) || maxAgeDays < 0)
-    issues.push({ path: 'maxAgeDays', rule: 'range', message: `must be a whole number of days >= 0, not ${String(maxAgeDays)}` });
+    issues.push({
+      path: 'maxAgeDays',
+      rule: 'range',
+      message: `must be a whole number of days >= 0, not ${String(maxAgeDays)}`,
+    });
   if (issues.length > 0) throw new FxRequestError(issues);
   return parsed as Dec;
 }
@@ -130,7 +154,8 @@ export function convert(
   // The latest rate on or before the date for every pair that touches `from` or `to`.
   const latest = new Map<string, FxRate>();
   for (const r of table) {
-    if (r.effectiveDate > date || (r.base !== from && r.base !== to && r.quote !== from && r.quote !== to)) continue;
+    if (r.effectiveDate > date || (r.base !== from && r.base !== to && r.quote !== from && r.quote !== to))
+      continue;
     const key = `${r.base}/${r.quote}`;
     const seen = latest.get(key);
     if (seen === undefined || r.effectiveDate > seen.effectiveDate) latest.set(key, r);
@@ -217,13 +242,29 @@ function fxRate(raw: unknown, path: string, issues: TaxIssue[]): FxRate | undefi
 /** Validate stored rates (rows from Postgres, a JSON file). Throws `TaxConfigError` naming `[i].field`. */
 export function parseFxRates(json: unknown): FxRate[] {
   const issues: TaxIssue[] = [];
-  if (!Array.isArray(json)) throw new TaxConfigError([{ path: '', rule: 'type', message: `must be a list of rates, not ${describeJson(json)}` }]);
+  if (!Array.isArray(json))
+    throw new TaxConfigError([
+      { path: '', rule: 'type', message: `must be a list of rates, not ${describeJson(json)}` },
+    ]);
   const out = json.map((row, i) => fxRate(row, `[${i}]`, issues));
   if (issues.length > 0) throw new TaxConfigError(issues);
   return out as FxRate[];
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** `2025-03-05` or ECB's daily file's `05 March 2025`. */
 function csvDate(text: string): string | undefined {
@@ -268,18 +309,29 @@ export function parseFxCsv(text: string, opts: { base?: string; source?: string 
     .filter((row) => row.cells.some((c) => c !== ''));
   const header = rows.shift();
   if (header === undefined || header.cells[0]!.toLowerCase() !== 'date') {
-    throw new FxCsvError([{ path: 'line 1', rule: 'csv', message: 'the first line must be a header starting with "Date", then currency codes' }]);
+    throw new FxCsvError([
+      {
+        path: 'line 1',
+        rule: 'csv',
+        message: 'the first line must be a header starting with "Date", then currency codes',
+      },
+    ]);
   }
   const columns: { index: number; code: string }[] = [];
   const skipped: string[] = [];
   header.cells.forEach((code, index) => {
     if (index === 0 || code === '') return;
     if (!/^[A-Z]{3}$/.test(code)) {
-      issues.push({ path: `line 1, column ${index + 1}`, rule: 'csv', message: `must be a currency code, not ${JSON.stringify(code)}` });
+      issues.push({
+        path: `line 1, column ${index + 1}`,
+        rule: 'csv',
+        message: `must be a currency code, not ${JSON.stringify(code)}`,
+      });
     } else if (code === base) {
       issues.push({ path: `line 1, ${code}`, rule: 'csv', message: `is the base currency itself` });
     } else if (currencyIssue(code, code) !== undefined) skipped.push(code);
-    else if (columns.some((c) => c.code === code)) issues.push({ path: `line 1, ${code}`, rule: 'csv', message: 'appears twice' });
+    else if (columns.some((c) => c.code === code))
+      issues.push({ path: `line 1, ${code}`, rule: 'csv', message: 'appears twice' });
     else columns.push({ index, code });
   });
   const rates: FxRate[] = [];
@@ -288,12 +340,20 @@ export function parseFxCsv(text: string, opts: { base?: string; source?: string 
     if (issues.length >= MAX_CSV_ISSUES) break;
     const date = csvDate(row.cells[0]!);
     if (date === undefined) {
-      issues.push({ path: `line ${row.n}, Date`, rule: 'date', message: `must be a date such as 2025-03-05 or "05 March 2025", not ${JSON.stringify(row.cells[0])}` });
+      issues.push({
+        path: `line ${row.n}, Date`,
+        rule: 'date',
+        message: `must be a date such as 2025-03-05 or "05 March 2025", not ${JSON.stringify(row.cells[0])}`,
+      });
       continue;
     }
     const previous = dates.get(date);
     if (previous !== undefined) {
-      issues.push({ path: `line ${row.n}, Date`, rule: 'unique', message: `${date} is already on line ${previous}` });
+      issues.push({
+        path: `line ${row.n}, Date`,
+        rule: 'unique',
+        message: `${date} is already on line ${previous}`,
+      });
       continue;
     }
     dates.set(date, row.n);
@@ -302,14 +362,25 @@ export function parseFxCsv(text: string, opts: { base?: string; source?: string 
       if (cell === '' || cell.toUpperCase() === 'N/A') continue;
       const v = parseDecimalText(cell, RATE_DECIMALS, false);
       if (isProblem(v) || v.isZero()) {
-        issues.push({ path: `line ${row.n}, ${code}`, rule: 'csv', message: `must be a positive decimal rate, not ${JSON.stringify(cell)}` });
+        issues.push({
+          path: `line ${row.n}, ${code}`,
+          rule: 'csv',
+          message: `must be a positive decimal rate, not ${JSON.stringify(cell)}`,
+        });
         continue;
       }
       rates.push({ base, quote: code, rate: exact(v), effectiveDate: date, source });
     }
   }
-  if (issues.length === 0 && rates.length === 0) issues.push({ path: '', rule: 'csv', message: 'has no rates' });
+  if (issues.length === 0 && rates.length === 0)
+    issues.push({ path: '', rule: 'csv', message: 'has no rates' });
   if (issues.length > 0) throw new FxCsvError(issues.slice(0, MAX_CSV_ISSUES));
   const sorted = [...dates.keys()].sort();
-  return { rates, currencies: columns.map((c) => c.code), skipped, firstDate: sorted[0]!, lastDate: sorted[sorted.length - 1]! };
+  return {
+    rates,
+    currencies: columns.map((c) => c.code),
+    skipped,
+    firstDate: sorted[0]!,
+    lastDate: sorted[sorted.length - 1]!,
+  };
 }

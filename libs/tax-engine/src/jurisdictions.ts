@@ -31,7 +31,8 @@ export const REGIMES: Readonly<Record<Regime, RegimeProfile>> = {
     byRegion: false,
     taxesImportedServicesToConsumers: false,
     registeredForeignSupplierChargesBusinesses: false,
-    reverseChargeNote: 'Reverse charge: VAT to be accounted for by the customer (Article 196, Council Directive 2006/112/EC)',
+    reverseChargeNote:
+      'Reverse charge: VAT to be accounted for by the customer (Article 196, Council Directive 2006/112/EC)',
     businessIdMatters: true,
     dataset: EU_VAT_DATASET,
   },
@@ -49,7 +50,8 @@ export const REGIMES: Readonly<Record<Regime, RegimeProfile>> = {
     byRegion: false,
     taxesImportedServicesToConsumers: true,
     registeredForeignSupplierChargesBusinesses: true,
-    reverseChargeNote: 'Reverse charge: acquisition tax (Bezugsteuer) payable by the customer (Art. 45 MWSTG)',
+    reverseChargeNote:
+      'Reverse charge: acquisition tax (Bezugsteuer) payable by the customer (Art. 45 MWSTG)',
     businessIdMatters: true,
     dataset: VAT_GST_DATASET,
   },
@@ -58,7 +60,8 @@ export const REGIMES: Readonly<Record<Regime, RegimeProfile>> = {
     byRegion: false,
     taxesImportedServicesToConsumers: false,
     registeredForeignSupplierChargesBusinesses: false,
-    reverseChargeNote: 'Reverse charge: the customer accounts for Norwegian VAT (merverdiavgiftsloven § 11-3)',
+    reverseChargeNote:
+      'Reverse charge: the customer accounts for Norwegian VAT (merverdiavgiftsloven § 11-3)',
     businessIdMatters: true,
     dataset: VAT_GST_DATASET,
   },
@@ -67,7 +70,8 @@ export const REGIMES: Readonly<Record<Regime, RegimeProfile>> = {
     byRegion: false,
     taxesImportedServicesToConsumers: true,
     registeredForeignSupplierChargesBusinesses: false,
-    reverseChargeNote: 'Reverse charge: GST payable by the GST-registered recipient (Division 84, GST Act 1999)',
+    reverseChargeNote:
+      'Reverse charge: GST payable by the GST-registered recipient (Division 84, GST Act 1999)',
     businessIdMatters: true,
     dataset: VAT_GST_DATASET,
   },
@@ -76,7 +80,8 @@ export const REGIMES: Readonly<Record<Regime, RegimeProfile>> = {
     byRegion: true,
     taxesImportedServicesToConsumers: true,
     registeredForeignSupplierChargesBusinesses: false,
-    reverseChargeNote: 'GST/HST not charged: the customer is GST/HST-registered and self-assesses where required (Excise Tax Act, Division II)',
+    reverseChargeNote:
+      'GST/HST not charged: the customer is GST/HST-registered and self-assesses where required (Excise Tax Act, Division II)',
     businessIdMatters: true,
     dataset: CA_GST_HST_DATASET,
   },
@@ -114,14 +119,21 @@ export function regimeOf(vatCountry: string): Regime | undefined {
 /** `DE`, `US-TX`, `CA-ON`: the code a rate table and a tenant override are keyed by. */
 export function jurisdictionCode(vatCountry: string, region: string | undefined): string {
   const regime = regimeOf(vatCountry);
-  return regime !== undefined && REGIMES[regime].byRegion && region !== undefined ? `${vatCountry}-${region}` : vatCountry;
+  return regime !== undefined && REGIMES[regime].byRegion && region !== undefined
+    ? `${vatCountry}-${region}`
+    : vatCountry;
 }
 
 /** A part of an EU member state outside the EU VAT area, found by the buyer's postal code. */
-export function excludedTerritory(country: string, postalCode: string | undefined): ExcludedTerritory | undefined {
+export function excludedTerritory(
+  country: string,
+  postalCode: string | undefined,
+): ExcludedTerritory | undefined {
   if (postalCode === undefined) return undefined;
   const code = postalCode.replace(/\s+/g, '');
-  return EU_EXCLUDED_TERRITORIES.find((t) => t.country === country && t.postalPrefixes.some((p) => code.startsWith(p)));
+  return EU_EXCLUDED_TERRITORIES.find(
+    (t) => t.country === country && t.postalPrefixes.some((p) => code.startsWith(p)),
+  );
 }
 
 /** The tax name shown in notes: HST in the harmonised provinces, GST elsewhere in Canada. */

@@ -36,7 +36,11 @@ describeCases('UK VAT', [
   },
   {
     name: 'DE seller registered in GB, GB consumer, non-digital service: out of scope',
-    request: sale({ seller: { ...deSeller, registrations: ['GB'] }, buyer: { country: 'GB' }, line: { taxCode: 'services' } }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['GB'] },
+      buyer: { country: 'GB' },
+      line: { taxCode: 'services' },
+    }),
     lines: [{ rate: '0', treatment: 'out_of_scope' }],
   },
   {
@@ -88,7 +92,10 @@ describeCases('Switzerland (and Liechtenstein)', [
   },
   {
     name: 'DE seller registered in CH, CH business: Swiss VAT is charged (no reverse charge)',
-    request: sale({ seller: { ...deSeller, registrations: ['CH'] }, buyer: { country: 'CH', taxId: 'CHE-116.281.710 MWST' } }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['CH'] },
+      buyer: { country: 'CH', taxId: 'CHE-116.281.710 MWST' },
+    }),
     lines: [{ rate: '8.1', treatment: 'standard' }],
     noteContains: 'charged by a supplier registered in CH',
   },
@@ -100,7 +107,11 @@ describeCases('Switzerland (and Liechtenstein)', [
   },
   {
     name: 'DE seller registered in CH, CH consumer, non-digital service: taxed in CH',
-    request: sale({ seller: { ...deSeller, registrations: ['CH'] }, buyer: { country: 'CH' }, line: { taxCode: 'services' } }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['CH'] },
+      buyer: { country: 'CH' },
+      line: { taxCode: 'services' },
+    }),
     lines: [{ rate: '8.1', treatment: 'standard' }],
   },
 ]);
@@ -108,23 +119,37 @@ describeCases('Switzerland (and Liechtenstein)', [
 describeCases('Norway', [
   {
     name: 'DE seller registered in NO (VOEC), NO consumer: 25%',
-    request: sale({ seller: { ...deSeller, registrations: ['NO'] }, buyer: { country: 'NO' }, currency: 'NOK' }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['NO'] },
+      buyer: { country: 'NO' },
+      currency: 'NOK',
+    }),
     lines: [{ rate: '25', jurisdiction: 'NO', taxAmount: '25.00' }],
   },
   {
     name: 'NO ebook: zero rate',
-    request: sale({ seller: { ...deSeller, registrations: ['NO'] }, buyer: { country: 'NO' }, line: { taxCode: 'ebook' } }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['NO'] },
+      buyer: { country: 'NO' },
+      line: { taxCode: 'ebook' },
+    }),
     lines: [{ rate: '0', treatment: 'reduced' }],
   },
   {
     name: 'NO business with an MVA number: reverse charge',
-    request: sale({ seller: { ...deSeller, registrations: ['NO'] }, buyer: { country: 'NO', taxId: 'NO 995 525 828 MVA' } }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['NO'] },
+      buyer: { country: 'NO', taxId: 'NO 995 525 828 MVA' },
+    }),
     lines: [{ treatment: 'reverse_charge' }],
     noteContains: 'Customer tax ID NO995525828MVA',
   },
   {
     name: 'NO business with a bad MVA number: taxed as a consumer, warned',
-    request: sale({ seller: { ...deSeller, registrations: ['NO'] }, buyer: { country: 'NO', taxId: 'NO995525829MVA' } }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['NO'] },
+      buyer: { country: 'NO', taxId: 'NO995525829MVA' },
+    }),
     lines: [{ rate: '25', treatment: 'standard' }],
     warnings: ['INVALID_TAX_ID'],
   },
@@ -143,13 +168,20 @@ describeCases('Australia GST', [
   },
   {
     name: 'foreign seller, AU business with an ABN: reverse charge',
-    request: sale({ seller: { ...deSeller, registrations: ['AU'] }, buyer: { country: 'AU', taxId: '51824753556' } }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['AU'] },
+      buyer: { country: 'AU', taxId: '51824753556' },
+    }),
     lines: [{ treatment: 'reverse_charge' }],
     noteContains: 'Division 84',
   },
   {
     name: 'foreign seller registered in AU, consumer, non-digital service: taxed (imported services)',
-    request: sale({ seller: { ...deSeller, registrations: ['AU'] }, buyer: { country: 'AU' }, line: { taxCode: 'services' } }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['AU'] },
+      buyer: { country: 'AU' },
+      line: { taxCode: 'services' },
+    }),
     lines: [{ rate: '10', treatment: 'standard' }],
   },
   {
@@ -181,7 +213,11 @@ describeCases('Canadian GST/HST by province', [
   {
     name: 'QST added as a tenant override: 5% + 9.975% = 14.975%',
     request: sale({ seller: caSeller, buyer: { country: 'CA', region: 'QC' } }),
-    context: { rateOverrides: [{ country: 'CA', region: 'QC', rate: '14.975', validFrom: '2021-01-01', note: 'GST + QST' }] },
+    context: {
+      rateOverrides: [
+        { country: 'CA', region: 'QC', rate: '14.975', validFrom: '2021-01-01', note: 'GST + QST' },
+      ],
+    },
     lines: [{ rate: '14.975', rateSource: 'tenant', taxAmount: '14.98' }],
   },
   {
@@ -201,7 +237,10 @@ describeCases('Canadian GST/HST by province', [
   },
   {
     name: 'foreign seller registered in CA, GST-registered business: not charged',
-    request: sale({ seller: { ...deSeller, registrations: ['CA'] }, buyer: { country: 'CA', region: 'ON', taxId: '123456782 RT 0001' } }),
+    request: sale({
+      seller: { ...deSeller, registrations: ['CA'] },
+      buyer: { country: 'CA', region: 'ON', taxId: '123456782 RT 0001' },
+    }),
     lines: [{ treatment: 'reverse_charge', jurisdiction: 'CA-ON' }],
     noteContains: 'GST/HST not charged',
   },

@@ -27,8 +27,14 @@ function divRound(num: bigint, den: bigint): bigint {
 }
 
 const currencyArb = fc.constantFrom('EUR', 'JPY', 'BHD', 'USD');
-const unitsArb = fc.oneof(fc.bigInt({ min: -10_000n, max: 10_000n }), fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }));
-const rateArb = fc.oneof(fc.constantFrom(0n, 5000n, 7000n, 19000n, 25500n, 9975n), fc.bigInt({ min: 0n, max: 30_000n }));
+const unitsArb = fc.oneof(
+  fc.bigInt({ min: -10_000n, max: 10_000n }),
+  fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
+);
+const rateArb = fc.oneof(
+  fc.constantFrom(0n, 5000n, 7000n, 19000n, 25500n, 9975n),
+  fc.bigInt({ min: 0n, max: 30_000n }),
+);
 
 describe('tax math properties', () => {
   it('exclusive: tax is the rate x net, rounded half away from zero, and gross = net + tax', () => {
@@ -69,35 +75,50 @@ describe('tax math properties', () => {
 
   it('whole quotes: invariants hold and per-invoice rounding stays within half a unit per group', () => {
     fc.assert(
-      fc.property(currencyArb, rateArb, fc.array(lineArb, { minLength: 1, maxLength: 25 }), (currency, rate, gen) => {
-        const m = currencyMinorUnits(currency);
-        const json = sale({
-          currency,
-          lines: gen.map((l, i) => ({ id: `l${i}`, amount: format(l.units, m), taxBehavior: l.taxBehavior, taxCode: l.taxCode })),
-        });
-        const req = parseTaxQuoteRequest(json);
-        const overrides = { rateOverrides: [{ country: 'DE', rate: format(rate, 3), validFrom: '2021-01-01' }] };
-        const perLine = quoteTax(req, parseTaxContext(overrides));
-        const perInvoice = quoteTax(req, parseTaxContext({ ...overrides, rounding: 'per_invoice_per_rate' }));
-        checkInvariants(req, perLine, m);
-        checkInvariants(req, perInvoice, m);
-        const unit = new Dec(10).pow(-m);
-        for (const b of perInvoice.breakdown) {
-          const r = new Dec(b.rate).div(100);
-          const exact = perInvoice.lines
-            .filter((l) => b.lineIds.includes(l.id))
-            .map((l) => {
-              const g = gen[Number(l.id.slice(1))]!;
-              const amount = new Dec(format(g.units, m));
-              return g.taxBehavior === 'exclusive' ? amount.times(r) : amount.minus(amount.div(r.plus(1)));
-            })
-            .reduce((s, x) => s.plus(x), new Dec(0));
-          expect(new Dec(b.taxAmount).minus(exact).abs().lte(unit.div(2))).toBe(true);
-        }
-        // Per line, each line is off by at most half a unit; per group, the whole group is.
-        const drift = new Dec(perLine.taxTotal).minus(perInvoice.taxTotal).abs();
-        expect(drift.lte(unit.times(gen.length + perInvoice.breakdown.length).div(2))).toBe(true);
-      }),
+      fc.property(
+        currencyArb,
+        rateArb,
+        fc.array(lineArb, { minLength: 1, maxLength: 25 }),
+        (currency, rate, gen) => {
+          const m = currencyMinorUnits(currency);
+          const json = sale({
+            currency,
+            lines: gen.map((l, i) => ({
+              id: `l${i}`,
+              amount: format(l.units, m),
+              taxBehavior: l.taxBehavior,
+              taxCode: l.taxCode,
+            })),
+          });
+          const req = parseTaxQuoteRequest(json);
+          const overrides = {
+            rateOverrides: [{ country: 'DE', rate: format(rate, 3), validFrom: '2021-01-01' }],
+          };
+          const perLine = quoteTax(req, parseTaxContext(overrides));
+          const perInvoice = quoteTax(
+            req,
+            parseTaxContext({ ...overrides, rounding: 'per_invoice_per_rate' }),
+          );
+          checkInvariants(req, perLine, m);
+          checkInvariants(req, perInvoice, m);
+          const unit = new Dec(10).pow(-m);
+          for (const b of perInvoice.breakdown) {
+            const r = new Dec(b.rate).div(100);
+            const exact = perInvoice.lines
+              .filter((l) => b.lineIds.includes(l.id))
+              .map((l) => {
+                const g = gen[Number(l.id.slice(1))]!;
+                const amount = new Dec(format(g.units, m));
+                return g.taxBehavior === 'exclusive' ? amount.times(r) : amount.minus(amount.div(r.plus(1)));
+              })
+              .reduce((s, x) => s.plus(x), new Dec(0));
+            expect(new Dec(b.taxAmount).minus(exact).abs().lte(unit.div(2))).toBe(true);
+          }
+          // Per line, each line is off by at most half a unit; per group, the whole group is.
+          const drift = new Dec(perLine.taxTotal).minus(perInvoice.taxTotal).abs();
+          expect(drift.lte(unit.times(gen.length + perInvoice.breakdown.length).div(2))).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });

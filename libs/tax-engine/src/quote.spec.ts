@@ -2,7 +2,13 @@ import { quoteTax } from './quote';
 import { parseTaxQuoteRequest } from './request';
 import { describeCases, runCase, sale } from './test/cases';
 
-const line = (id: string, amount: string, extra: object = {}) => ({ id, amount, taxBehavior: 'exclusive', taxCode: 'saas', ...extra });
+const line = (id: string, amount: string, extra: object = {}) => ({
+  id,
+  amount,
+  taxBehavior: 'exclusive',
+  taxCode: 'saas',
+  ...extra,
+});
 
 describeCases('inclusive prices', [
   {
@@ -17,7 +23,10 @@ describeCases('inclusive prices', [
   },
   {
     name: 'inclusive, reverse charge: nothing to take out',
-    request: sale({ buyer: { country: 'FR', taxId: 'FR40303265045' }, line: { amount: '10.00', taxBehavior: 'inclusive' } }),
+    request: sale({
+      buyer: { country: 'FR', taxId: 'FR40303265045' },
+      line: { amount: '10.00', taxBehavior: 'inclusive' },
+    }),
     lines: [{ netAmount: '10.00', taxAmount: '0.00', grossAmount: '10.00', treatment: 'reverse_charge' }],
   },
   {
@@ -47,7 +56,9 @@ describeCases('rounding', [
     name: 'per line: three lines of 0.05 at 19% round to 0.01 each (0.03)',
     request: sale({ lines: [line('a', '0.05'), line('b', '0.05'), line('c', '0.05')] }),
     totals: { net: '0.15', tax: '0.03', gross: '0.18' },
-    breakdown: [{ jurisdiction: 'DE', rate: '19', netAmount: '0.15', taxAmount: '0.03', lineIds: ['a', 'b', 'c'] }],
+    breakdown: [
+      { jurisdiction: 'DE', rate: '19', netAmount: '0.15', taxAmount: '0.03', lineIds: ['a', 'b', 'c'] },
+    ],
   },
   {
     name: 'per invoice per rate: the same lines round once, 0.0285 -> 0.03, shared out by remainder',
@@ -61,7 +72,13 @@ describeCases('rounding', [
     request: sale({ lines: Array.from({ length: 10 }, (_, i) => line(`l${i}`, '0.02')) }),
     context: { rounding: 'per_invoice_per_rate' },
     totals: { net: '0.20', tax: '0.04', gross: '0.24' },
-    lines: [{ taxAmount: '0.01' }, { taxAmount: '0.01' }, { taxAmount: '0.01' }, { taxAmount: '0.01' }, ...Array.from({ length: 6 }, () => ({ taxAmount: '0.00' }))],
+    lines: [
+      { taxAmount: '0.01' },
+      { taxAmount: '0.01' },
+      { taxAmount: '0.01' },
+      { taxAmount: '0.01' },
+      ...Array.from({ length: 6 }, () => ({ taxAmount: '0.00' })),
+    ],
   },
   {
     name: 'per line: the same ten lines give 0.00',
@@ -88,16 +105,37 @@ describeCases('rounding', [
 describeCases('several lines, several rates', [
   {
     name: 'saas and ebook to a DE consumer: one breakdown entry per rate',
-    request: sale({ lines: [line('a', '100.00'), line('b', '20.00', { taxCode: 'ebook' }), line('c', '50.00')] }),
+    request: sale({
+      lines: [line('a', '100.00'), line('b', '20.00', { taxCode: 'ebook' }), line('c', '50.00')],
+    }),
     totals: { net: '170.00', tax: '29.90', gross: '199.90' },
     breakdown: [
-      { jurisdiction: 'DE', rate: '19', treatment: 'standard', netAmount: '150.00', taxAmount: '28.50', grossAmount: '178.50', lineIds: ['a', 'c'] },
-      { jurisdiction: 'DE', rate: '7', treatment: 'reduced', netAmount: '20.00', taxAmount: '1.40', grossAmount: '21.40', lineIds: ['b'] },
+      {
+        jurisdiction: 'DE',
+        rate: '19',
+        treatment: 'standard',
+        netAmount: '150.00',
+        taxAmount: '28.50',
+        grossAmount: '178.50',
+        lineIds: ['a', 'c'],
+      },
+      {
+        jurisdiction: 'DE',
+        rate: '7',
+        treatment: 'reduced',
+        netAmount: '20.00',
+        taxAmount: '1.40',
+        grossAmount: '21.40',
+        lineIds: ['b'],
+      },
     ],
   },
   {
     name: 'saas and services to a FR consumer: FR (OSS) and DE (Article 45)',
-    request: sale({ buyer: { country: 'FR' }, lines: [line('a', '100.00'), line('b', '100.00', { taxCode: 'services' })] }),
+    request: sale({
+      buyer: { country: 'FR' },
+      lines: [line('a', '100.00'), line('b', '100.00', { taxCode: 'services' })],
+    }),
     breakdown: [
       { jurisdiction: 'FR', rate: '20', taxAmount: '20.00' },
       { jurisdiction: 'DE', rate: '19', taxAmount: '19.00' },
@@ -124,7 +162,11 @@ describeCases('several lines, several rates', [
 describe('the quote', () => {
   it('states its date, currency and rounding', () => {
     const { quote } = runCase({ name: '', request: sale(), context: { rounding: 'per_invoice_per_rate' } });
-    expect([quote.date, quote.currency, quote.rounding]).toEqual(['2025-03-01', 'EUR', 'per_invoice_per_rate']);
+    expect([quote.date, quote.currency, quote.rounding]).toEqual([
+      '2025-03-01',
+      'EUR',
+      'per_invoice_per_rate',
+    ]);
   });
 
   it('rounds per line when no context is given', () => {
@@ -134,7 +176,10 @@ describe('the quote', () => {
   it('warns once for the same problem on many lines', () => {
     const { quote } = runCase({
       name: '',
-      request: sale({ buyer: { country: 'FR', taxId: 'FR1' }, lines: [line('a', '1.00'), line('b', '2.00')] }),
+      request: sale({
+        buyer: { country: 'FR', taxId: 'FR1' },
+        lines: [line('a', '1.00'), line('b', '2.00')],
+      }),
     });
     expect(quote.warnings.map((w) => [w.code, w.path])).toEqual([['INVALID_TAX_ID', 'buyer.taxId']]);
     expect(quote.warnings[0]!.message).toContain('FR1 is not a valid FR VAT ID');

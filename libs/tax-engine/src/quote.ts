@@ -18,7 +18,12 @@ import type { RoundingStrategy, TaxContext } from './tenant-config';
 export const TREATMENTS = ['standard', 'reduced', 'reverse_charge', 'exempt', 'out_of_scope'] as const;
 export type Treatment = (typeof TREATMENTS)[number];
 
-export const WARNING_CODES = ['INVALID_TAX_ID', 'SELLER_NOT_REGISTERED', 'NO_TAX_RULES', 'NO_TAXABILITY_RULE'] as const;
+export const WARNING_CODES = [
+  'INVALID_TAX_ID',
+  'SELLER_NOT_REGISTERED',
+  'NO_TAX_RULES',
+  'NO_TAXABILITY_RULE',
+] as const;
 export type TaxWarningCode = (typeof WARNING_CODES)[number];
 
 export interface TaxWarning {
@@ -114,7 +119,8 @@ function establishFacts(req: TaxQuoteRequest, warnings: Warnings): Facts {
   const sellerVat = vatCountryOf(req.seller.country);
   const buyerVat = vatCountryOf(req.buyer.country);
   const buyerRegime = regimeOf(buyerVat);
-  const territory = buyerRegime === 'EU' ? excludedTerritory(req.buyer.country, req.buyer.postalCode) : undefined;
+  const territory =
+    buyerRegime === 'EU' ? excludedTerritory(req.buyer.country, req.buyer.postalCode) : undefined;
   let businessId: string | undefined;
   if (req.buyer.taxId !== undefined && buyerRegime !== undefined && REGIMES[buyerRegime].businessIdMatters) {
     const check = checkTaxId(buyerVat, req.buyer.taxId);
@@ -130,7 +136,11 @@ function establishFacts(req: TaxQuoteRequest, warnings: Warnings): Facts {
   if (req.seller.taxId !== undefined) {
     const check = checkTaxId(sellerVat, req.seller.taxId);
     if (check !== undefined && !check.valid)
-      warnings.add({ code: 'INVALID_TAX_ID', path: 'seller.taxId', message: `${req.seller.taxId} ${check.reason}` });
+      warnings.add({
+        code: 'INVALID_TAX_ID',
+        path: 'seller.taxId',
+        message: `${req.seller.taxId} ${check.reason}`,
+      });
   }
   return {
     req,
@@ -150,8 +160,17 @@ function registeredFor(f: Facts): boolean {
   return r.has(f.buyerJurisdiction) || r.has(f.buyerVat) || (f.buyerRegime === 'EU' && r.has('EU'));
 }
 
-const taxed = (regime: Regime, jurisdiction: string, note: string): Decision => ({ kind: 'taxed', regime, jurisdiction, note });
-const untaxed = (treatment: 'reverse_charge' | 'out_of_scope' | 'exempt', jurisdiction: string, note: string): Decision => ({
+const taxed = (regime: Regime, jurisdiction: string, note: string): Decision => ({
+  kind: 'taxed',
+  regime,
+  jurisdiction,
+  note,
+});
+const untaxed = (
+  treatment: 'reverse_charge' | 'out_of_scope' | 'exempt',
+  jurisdiction: string,
+  note: string,
+): Decision => ({
   kind: 'untaxed',
   treatment,
   jurisdiction,
@@ -166,7 +185,11 @@ function decide(f: Facts, code: TaxCode, warnings: Warnings): Decision {
   const B = f.buyerRegime;
   const J = f.buyerJurisdiction;
   if (f.excluded !== undefined) {
-    return untaxed('out_of_scope', req.buyer.country, `Outside the EU VAT area: ${f.excluded} (Article 6, ${DIRECTIVE})`);
+    return untaxed(
+      'out_of_scope',
+      req.buyer.country,
+      `Outside the EU VAT area: ${f.excluded} (Article 6, ${DIRECTIVE})`,
+    );
   }
   if (B === undefined) {
     if (f.registrations.has(f.buyerVat)) {
@@ -190,9 +213,15 @@ function decide(f: Facts, code: TaxCode, warnings: Warnings): Decision {
 
   if (B === 'EU' && f.sellerRegime === 'EU') {
     if (f.buyerVat === f.sellerVat) return taxed('EU', f.sellerVat, `Domestic supply: ${f.sellerVat} VAT`);
-    if (f.businessId !== undefined) return untaxed('reverse_charge', J, `${profile.reverseChargeNote}. Customer VAT ID ${f.businessId}`);
-    if (digital) return taxed('EU', J, `OSS: VAT of the customer's member state ${J} (Article 58, ${DIRECTIVE})`);
-    return taxed('EU', f.sellerVat, `Place of supply: the supplier's member state ${f.sellerVat} (Article 45, ${DIRECTIVE})`);
+    if (f.businessId !== undefined)
+      return untaxed('reverse_charge', J, `${profile.reverseChargeNote}. Customer VAT ID ${f.businessId}`);
+    if (digital)
+      return taxed('EU', J, `OSS: VAT of the customer's member state ${J} (Article 58, ${DIRECTIVE})`);
+    return taxed(
+      'EU',
+      f.sellerVat,
+      `Place of supply: the supplier's member state ${f.sellerVat} (Article 45, ${DIRECTIVE})`,
+    );
   }
 
   if (B === 'US') {
@@ -211,9 +240,18 @@ function decide(f: Facts, code: TaxCode, warnings: Warnings): Decision {
     return untaxed('reverse_charge', J, `${profile.reverseChargeNote}. Customer tax ID ${f.businessId}`);
   }
   if (!digital && !profile.taxesImportedServicesToConsumers) {
-    return untaxed('out_of_scope', J, `No ${taxName} charged: ${J} does not tax these services when supplied to consumers from abroad`);
+    return untaxed(
+      'out_of_scope',
+      J,
+      `No ${taxName} charged: ${J} does not tax these services when supplied to consumers from abroad`,
+    );
   }
-  if (registered) return taxed(B, J, `${J} ${taxName}: the supplier is registered in ${f.registrations.has(f.buyerVat) || f.registrations.has(J) ? J : 'the OSS scheme'}`);
+  if (registered)
+    return taxed(
+      B,
+      J,
+      `${J} ${taxName}: the supplier is registered in ${f.registrations.has(f.buyerVat) || f.registrations.has(J) ? J : 'the OSS scheme'}`,
+    );
   warnings.add({
     code: 'SELLER_NOT_REGISTERED',
     path: 'seller.registrations',
@@ -257,7 +295,8 @@ function rateLine(
     rateSource: 'none',
   });
   if (d.kind === 'untaxed') return zero(d.treatment, d.jurisdiction, d.note);
-  if (f.req.buyer.exempt) return zero('exempt', d.jurisdiction, `Exempt customer: exemption ${f.req.buyer.exemptionId!}`);
+  if (f.req.buyer.exempt)
+    return zero('exempt', d.jurisdiction, `Exempt customer: exemption ${f.req.buyer.exemptionId!}`);
 
   const resolved = book.rate(d.regime, d.jurisdiction, line.taxCode);
   if (resolved === undefined) {
@@ -280,7 +319,11 @@ function rateLine(
         message: `no taxability rule for ${line.taxCode} in ${d.jurisdiction}: taxed in full; configure the tenant's US taxability`,
       });
     } else if (!t.taxable) {
-      return zero('exempt', d.jurisdiction, `Not taxable: ${line.taxCode} is not taxable in ${d.jurisdiction}${t.note ? ` (${t.note})` : ''}`);
+      return zero(
+        'exempt',
+        d.jurisdiction,
+        `Not taxable: ${line.taxCode} is not taxable in ${d.jurisdiction}${t.note ? ` (${t.note})` : ''}`,
+      );
     } else {
       if (t.taxablePortion !== undefined) rate = rate.times(t.taxablePortion);
       if (t.note) note = `${note}; ${t.note}`;
@@ -312,7 +355,12 @@ interface Amounts {
  * One line rounded on its own. Exclusive: tax = round(net x rate). Inclusive: net = round(gross /
  * (1 + rate)) and tax = gross - net, so the price the customer sees never moves.
  */
-export function lineAmounts(amount: Dec, ratePercent: Dec, behavior: TaxBehavior, minorUnits: number): Amounts {
+export function lineAmounts(
+  amount: Dec,
+  ratePercent: Dec,
+  behavior: TaxBehavior,
+  minorUnits: number,
+): Amounts {
   const r = ratePercent.div(100);
   if (behavior === 'exclusive') {
     const tax = round(amount.times(r), minorUnits);
@@ -342,7 +390,10 @@ function groupAmounts(group: readonly Rated[], minorUnits: number): Amounts[] {
   );
   const floors = exacts.map((e) => e.div(unit).floor());
   const remainders = exacts.map((e, i) => e.div(unit).minus(floors[i]!));
-  let left = total.div(unit).minus(floors.reduce((s, x) => s.plus(x), new Dec(0))).toNumber();
+  let left = total
+    .div(unit)
+    .minus(floors.reduce((s, x) => s.plus(x), new Dec(0)))
+    .toNumber();
   const order = remainders.map((r, i) => ({ r, i })).sort((a, b) => b.r.comparedTo(a.r) || a.i - b.i);
   const units = [...floors];
   for (const { i } of order) {
@@ -406,7 +457,10 @@ export function quoteTax(req: TaxQuoteRequest, context: TaxContext = {}): TaxQuo
     rateSource: l.rateSource,
   }));
 
-  const sums = new Map<string, { entry: Omit<BreakdownEntry, 'netAmount' | 'taxAmount' | 'grossAmount'>; a: Amounts }>();
+  const sums = new Map<
+    string,
+    { entry: Omit<BreakdownEntry, 'netAmount' | 'taxAmount' | 'grossAmount'>; a: Amounts }
+  >();
   lines.forEach((l, i) => {
     const key = groupKey(l);
     const a = amounts[i]!;

@@ -16,7 +16,10 @@ export interface ResolvedRate {
 }
 
 /** The period in force on `date`: the last one starting on or before it. */
-export function periodOn<T extends { readonly from: string }>(periods: readonly T[] | undefined, date: string): T | undefined {
+export function periodOn<T extends { readonly from: string }>(
+  periods: readonly T[] | undefined,
+  date: string,
+): T | undefined {
   let found: T | undefined;
   for (const p of periods ?? []) if (p.from <= date) found = p;
   return found;

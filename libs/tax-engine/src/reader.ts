@@ -39,7 +39,10 @@ export function isProblem(v: unknown): v is Problem {
  */
 export function parseDecimalText(raw: unknown, maxDecimals: number, signed: boolean): Dec | Problem {
   if (typeof raw !== 'string' || !SIGNED_DECIMAL.test(raw)) {
-    return { rule: 'decimal_string', message: `must be a decimal string such as "12.50", not ${describeJson(raw)}` };
+    return {
+      rule: 'decimal_string',
+      message: `must be a decimal string such as "12.50", not ${describeJson(raw)}`,
+    };
   }
   const negative = raw.startsWith('-');
   if (negative && !signed) return { rule: 'range', message: `must not be negative (${raw})` };
@@ -133,7 +136,8 @@ export class Reader {
   /** Refuse fields this object does not define: a misspelt `taxcode` must not pass silently. */
   onlyFields(allowed: readonly string[]): void {
     for (const key of Object.keys(this.obj)) {
-      if (!allowed.includes(key)) this.issue(key, 'unknown_field', `is not a field here (allowed: ${allowed.join(', ')})`);
+      if (!allowed.includes(key))
+        this.issue(key, 'unknown_field', `is not a field here (allowed: ${allowed.join(', ')})`);
     }
   }
 
@@ -179,7 +183,11 @@ export class Reader {
     }
     const v = this.obj[key];
     if (!(allowed as readonly unknown[]).includes(v)) {
-      this.issue(key, 'one_of', `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, not ${describeJson(v)}`);
+      this.issue(
+        key,
+        'one_of',
+        `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, not ${describeJson(v)}`,
+      );
       return undefined;
     }
     return v as T;

@@ -52,22 +52,38 @@ export interface TaxQuoteRequestJson {
   date: string;
   currency: string;
   seller: { country: string; region?: string; taxId?: string; registrations?: string[] };
-  buyer: { country: string; region?: string; postalCode?: string; taxId?: string; exempt?: boolean; exemptionId?: string };
+  buyer: {
+    country: string;
+    region?: string;
+    postalCode?: string;
+    taxId?: string;
+    exempt?: boolean;
+    exemptionId?: string;
+  };
   lines: { id: string; amount: string; taxBehavior: TaxBehavior; taxCode?: string }[];
 }
 
 const COUNTRY = /^[A-Z]{2}$/;
+const MAX_DECIMALS_UNKNOWN_CURRENCY = 18;
 const REGISTRATION = /^(EU|[A-Z]{2}(-[A-Z0-9]{1,3})?)$/;
 
 function country(r: Reader, key: string): string | undefined {
   if (!r.required(key)) return undefined;
   const v = r.get(key);
   if (typeof v !== 'string' || !COUNTRY.test(v)) {
-    r.issue(key, 'iso3166', `must be an ISO 3166-1 alpha-2 country code in upper case, such as "DE", not ${describeJson(v)}`);
+    r.issue(
+      key,
+      'iso3166',
+      `must be an ISO 3166-1 alpha-2 country code in upper case, such as "DE", not ${describeJson(v)}`,
+    );
     return undefined;
   }
   if (!ISO_COUNTRIES.has(v)) {
-    r.issue(key, 'iso3166', `${v} is not an ISO 3166-1 country code${v === 'EL' ? ' (Greece is GR; EL is only its VAT prefix)' : v === 'UK' ? ' (the United Kingdom is GB)' : ''}`);
+    r.issue(
+      key,
+      'iso3166',
+      `${v} is not an ISO 3166-1 country code${v === 'EL' ? ' (Greece is GR; EL is only its VAT prefix)' : v === 'UK' ? ' (the United Kingdom is GB)' : ''}`,
+    );
     return undefined;
   }
   return v;
@@ -78,12 +94,17 @@ function region(r: Reader, countryCode: string | undefined, requiredHere: boolea
   const list = countryCode === undefined ? undefined : REGION_LISTS[countryCode];
   if (list === undefined) return r.string('region', { max: 64 });
   if (!r.has('region')) {
-    if (requiredHere) r.issue('region', 'required', `is required for ${countryCode} (one of ${list.join(', ')})`);
+    if (requiredHere)
+      r.issue('region', 'required', `is required for ${countryCode} (one of ${list.join(', ')})`);
     return undefined;
   }
   const v = r.get('region');
   if (typeof v !== 'string' || !list.includes(v)) {
-    r.issue('region', 'region', `must be a ${countryCode === 'US' ? 'US state' : 'Canadian province or territory'} code (${list.join(', ')}), not ${describeJson(v)}`);
+    r.issue(
+      'region',
+      'region',
+      `must be a ${countryCode === 'US' ? 'US state' : 'Canadian province or territory'} code (${list.join(', ')}), not ${describeJson(v)}`,
+    );
     return undefined;
   }
   return v;
@@ -134,7 +155,11 @@ function buyer(raw: unknown, issues: TaxIssue[]): Buyer | undefined {
   const exempt = r.boolean('exempt', false);
   const exemptionId = r.string('exemptionId', { max: 128 });
   if (exempt && exemptionId === undefined && !r.has('exemptionId'))
-    r.issue('exemptionId', 'required', 'is required when exempt is true (the certificate or exemption reference)');
+    r.issue(
+      'exemptionId',
+      'required',
+      'is required when exempt is true (the certificate or exemption reference)',
+    );
   const b: Buyer = {
     country: c ?? '',
     region: region(r, c, true),
@@ -157,14 +182,20 @@ function lines(r: Reader, minorUnits: number | undefined): QuoteLine[] {
     const id = l.string('id', { required: true, max: 128 });
     if (id !== undefined) {
       const first = seen.get(id);
-      if (first !== undefined) l.issue('id', 'unique', `repeats the id of lines[${first}] (${JSON.stringify(id)})`);
+      if (first !== undefined)
+        l.issue('id', 'unique', `repeats the id of lines[${first}] (${JSON.stringify(id)})`);
       else seen.set(id, i);
     }
     let amount: Dec | undefined;
-    if (l.required('amount') && minorUnits !== undefined) {
-      const v = parseDecimalText(l.get('amount'), minorUnits, true);
+    if (l.required('amount')) {
+      // With an unknown currency the digits cannot be checked, but the shape still can.
+      const v = parseDecimalText(l.get('amount'), minorUnits ?? MAX_DECIMALS_UNKNOWN_CURRENCY, true);
       if (isProblem(v)) {
-        l.issue('amount', v.rule, v.rule === 'max_decimal_places' ? `${v.message}: the currency has ${minorUnits}` : v.message);
+        const digits =
+          v.rule === 'max_decimal_places' && minorUnits !== undefined
+            ? `: the currency has ${minorUnits}`
+            : '';
+        l.issue('amount', v.rule, `${v.message}${digits}`);
       } else amount = v;
     }
     const taxBehavior = l.oneOf('taxBehavior', TAX_BEHAVIORS);

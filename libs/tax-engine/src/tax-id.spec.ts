@@ -63,11 +63,17 @@ describe('checkTaxId', () => {
   });
 
   it('refuses another country prefix, naming it', () => {
-    expect(checkTaxId('FR', 'DE136695976')).toEqual({ valid: false, reason: 'starts with DE, but a FR VAT ID starts with FR' });
+    expect(checkTaxId('FR', 'DE136695976')).toEqual({
+      valid: false,
+      reason: 'starts with DE, but a FR VAT ID starts with FR',
+    });
   });
 
   it('says why a number is refused', () => {
-    expect(checkTaxId('DE', 'DE12')).toEqual({ valid: false, reason: 'is not a valid DE VAT ID (the number has an invalid length)' });
+    expect(checkTaxId('DE', 'DE12')).toEqual({
+      valid: false,
+      reason: 'is not a valid DE VAT ID (the number has an invalid length)',
+    });
   });
 
   it('has no check where the tax does not depend on a buyer id', () => {

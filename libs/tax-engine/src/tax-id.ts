@@ -7,8 +7,7 @@ import { isEuMemberState } from './data/countries';
  * maintained JavaScript port of python-stdnum.
  */
 export type TaxIdCheck =
-  | { readonly valid: true; readonly normalized: string }
-  | { readonly valid: false; readonly reason: string };
+  { readonly valid: true; readonly normalized: string } | { readonly valid: false; readonly reason: string };
 
 interface IdScheme {
   readonly validator: Validator;
@@ -22,19 +21,39 @@ interface IdScheme {
 function schemeOf(vatCountry: string): IdScheme | undefined {
   if (isEuMemberState(vatCountry)) {
     const prefix = vatCountry === 'GR' ? 'EL' : vatCountry;
-    return { validator: euVat[vatCountry]![0]!, prefix, aliases: vatCountry === 'GR' ? ['GR'] : [], label: `${vatCountry} VAT ID` };
+    return {
+      validator: euVat[vatCountry]![0]!,
+      prefix,
+      aliases: vatCountry === 'GR' ? ['GR'] : [],
+      label: `${vatCountry} VAT ID`,
+    };
   }
   switch (vatCountry) {
     case 'GB':
       return { validator: stdnum.GB!.vat!, prefix: 'GB', aliases: [], label: 'GB VAT registration number' };
     case 'CH':
-      return { validator: stdnum.CH!.vat!, prefix: '', aliases: [], label: 'Swiss VAT number (CHE-123.456.789 MWST)' };
+      return {
+        validator: stdnum.CH!.vat!,
+        prefix: '',
+        aliases: [],
+        label: 'Swiss VAT number (CHE-123.456.789 MWST)',
+      };
     case 'NO':
-      return { validator: stdnum.NO!.mva!, prefix: 'NO', aliases: [], label: 'Norwegian VAT number (NO123456789MVA)' };
+      return {
+        validator: stdnum.NO!.mva!,
+        prefix: 'NO',
+        aliases: [],
+        label: 'Norwegian VAT number (NO123456789MVA)',
+      };
     case 'AU':
       return { validator: stdnum.AU!.abn!, prefix: '', aliases: [], label: 'ABN' };
     case 'CA':
-      return { validator: stdnum.CA!.gst!, prefix: '', aliases: [], label: 'GST/HST registration number (123456789RT0001)' };
+      return {
+        validator: stdnum.CA!.gst!,
+        prefix: '',
+        aliases: [],
+        label: 'GST/HST registration number (123456789RT0001)',
+      };
     default:
       return undefined;
   }
@@ -52,13 +71,21 @@ export function checkTaxId(vatCountry: string, taxId: string): TaxIdCheck | unde
   if (written !== undefined) {
     // No id of these schemes starts with two letters once its country prefix is off.
     if (written !== scheme.prefix && !scheme.aliases.includes(written))
-      return { valid: false, reason: `starts with ${written}, but a ${scheme.label} starts with ${scheme.prefix}` };
+      return {
+        valid: false,
+        reason: `starts with ${written}, but a ${scheme.label} starts with ${scheme.prefix}`,
+      };
     compact = compact.slice(2);
   }
   const result = scheme.validator.validate(compact);
   if (!result.isValid) {
-    return { valid: false, reason: `is not a valid ${scheme.label} (${result.error.message.replace(/\.$/, '').toLowerCase()})` };
+    return {
+      valid: false,
+      reason: `is not a valid ${scheme.label} (${result.error.message.replace(/\.$/, '').toLowerCase()})`,
+    };
   }
-  const body = result.compact.startsWith(scheme.prefix) ? result.compact.slice(scheme.prefix.length) : result.compact;
+  const body = result.compact.startsWith(scheme.prefix)
+    ? result.compact.slice(scheme.prefix.length)
+    : result.compact;
   return { valid: true, normalized: `${scheme.prefix}${body}` };
 }

@@ -63,15 +63,24 @@ function override(raw: unknown, path: string, issues: TaxIssue[]): RateOverride 
   let region: string | undefined;
   if (country !== undefined) {
     if (!ISO_COUNTRIES.has(country) || regimeOf(country) === undefined) {
-      r.issue('country', 'iso3166', `must be a country the engine taxes (EU member, GB, CH, NO, AU, CA, US), not ${JSON.stringify(country)}`);
+      r.issue(
+        'country',
+        'iso3166',
+        `must be a country the engine taxes (EU member, GB, CH, NO, AU, CA, US), not ${JSON.stringify(country)}`,
+      );
     } else {
       const list = REGION_LISTS[country];
       if (list === undefined) {
-        if (r.has('region')) r.issue('region', 'region', `is only used for US states and Canadian provinces, not ${country}`);
+        if (r.has('region'))
+          r.issue('region', 'region', `is only used for US states and Canadian provinces, not ${country}`);
       } else if (!r.has('region')) {
         r.issue('region', 'required', `is required for ${country} (one of ${list.join(', ')})`);
       } else if (!list.includes(r.get('region') as string)) {
-        r.issue('region', 'region', `must be one of ${list.join(', ')}, not ${describeJson(r.get('region'))}`);
+        r.issue(
+          'region',
+          'region',
+          `must be one of ${list.join(', ')}, not ${describeJson(r.get('region'))}`,
+        );
       } else region = r.get('region') as string;
     }
   }
@@ -96,13 +105,22 @@ function usRule(raw: unknown, path: string, issues: TaxIssue[]): UsTaxabilityRul
   if (r.has('taxablePortion')) {
     const v = parseDecimalText(r.get('taxablePortion'), 6, false);
     if (isProblem(v)) r.issue('taxablePortion', v.rule, v.message);
-    else if (v.isZero() || v.gt(1)) r.issue('taxablePortion', 'range', `must be above 0 and at most 1, not ${v.toFixed()}`);
+    else if (v.isZero() || v.gt(1))
+      r.issue('taxablePortion', 'range', `must be above 0 and at most 1, not ${v.toFixed()}`);
     else taxablePortion = v.toFixed();
   }
   const { validFrom, validTo } = validity(r);
   const note = r.string('note', { max: 500 });
   if (issues.length > before) return undefined;
-  return { state: state!, taxCode: taxCode!, taxable: r.get('taxable') as boolean, taxablePortion, validFrom: validFrom!, validTo, note };
+  return {
+    state: state!,
+    taxCode: taxCode!,
+    taxable: r.get('taxable') as boolean,
+    taxablePortion,
+    validFrom: validFrom!,
+    validTo,
+    note,
+  };
 }
 
 /**

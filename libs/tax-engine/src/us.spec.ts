@@ -1,13 +1,20 @@
 import { describeCases, sale } from './test/cases';
 
-const usSeller = (region: string, registrations: string[] = []) => ({ country: 'US', region, taxId: undefined, registrations });
+const usSeller = (region: string, registrations: string[] = []) => ({
+  country: 'US',
+  region,
+  taxId: undefined,
+  registrations,
+});
 const usd = (p: Parameters<typeof sale>[0]) => sale({ currency: 'USD', ...p });
 
 describeCases('US sales tax', [
   {
     name: 'home state, SaaS taxable (NY): state base rate 4%',
     request: usd({ seller: usSeller('NY'), buyer: { country: 'US', region: 'NY' } }),
-    lines: [{ rate: '4', jurisdiction: 'US-NY', treatment: 'standard', taxAmount: '4.00', rateSource: 'dataset' }],
+    lines: [
+      { rate: '4', jurisdiction: 'US-NY', treatment: 'standard', taxAmount: '4.00', rateSource: 'dataset' },
+    ],
     noteContains: 'US-NY sales tax',
   },
   {
@@ -50,20 +57,36 @@ describeCases('US sales tax', [
     request: usd({ seller: usSeller('TX'), buyer: { country: 'US', region: 'TX' } }),
     context: {
       rateOverrides: [{ country: 'US', region: 'TX', rate: '8.25', validFrom: '2021-01-01' }],
-      usTaxability: [{ state: 'TX', taxCode: 'saas', taxable: true, taxablePortion: '0.8', validFrom: '2021-01-01' }],
+      usTaxability: [
+        { state: 'TX', taxCode: 'saas', taxable: true, taxablePortion: '0.8', validFrom: '2021-01-01' },
+      ],
     },
     lines: [{ rate: '6.6', rateSource: 'tenant', taxAmount: '6.60' }],
   },
   {
     name: 'a tax code without a taxability rule: taxed in full, warned',
-    request: usd({ seller: usSeller('WA'), buyer: { country: 'US', region: 'WA' }, line: { taxCode: 'ebook' } }),
+    request: usd({
+      seller: usSeller('WA'),
+      buyer: { country: 'US', region: 'WA' },
+      line: { taxCode: 'ebook' },
+    }),
     lines: [{ rate: '6.5', treatment: 'standard' }],
     warnings: ['NO_TAXABILITY_RULE'],
   },
   {
     name: "a tenant's not-taxable rule with its note",
     request: usd({ seller: usSeller('NY'), buyer: { country: 'US', region: 'NY' } }),
-    context: { usTaxability: [{ state: 'NY', taxCode: 'saas', taxable: false, validFrom: '2021-01-01', note: 'per ruling TSB-A-25' }] },
+    context: {
+      usTaxability: [
+        {
+          state: 'NY',
+          taxCode: 'saas',
+          taxable: false,
+          validFrom: '2021-01-01',
+          note: 'per ruling TSB-A-25',
+        },
+      ],
+    },
     lines: [{ treatment: 'exempt' }],
     noteContains: 'not taxable in US-NY (per ruling TSB-A-25)',
   },
@@ -84,13 +107,19 @@ describeCases('US sales tax', [
   },
   {
     name: 'exempt buyer (resale certificate): 0 with the reference',
-    request: usd({ seller: usSeller('NY'), buyer: { country: 'US', region: 'NY', exempt: true, exemptionId: 'ST-120 #4471' } }),
+    request: usd({
+      seller: usSeller('NY'),
+      buyer: { country: 'US', region: 'NY', exempt: true, exemptionId: 'ST-120 #4471' },
+    }),
     lines: [{ rate: '0', treatment: 'exempt', rateSource: 'none' }],
     noteContains: 'Exempt customer: exemption ST-120 #4471',
   },
   {
     name: 'a foreign seller registered in WA charges WA tax',
-    request: usd({ seller: { country: 'DE', registrations: ['US-WA'] }, buyer: { country: 'US', region: 'WA' } }),
+    request: usd({
+      seller: { country: 'DE', registrations: ['US-WA'] },
+      buyer: { country: 'US', region: 'WA' },
+    }),
     lines: [{ rate: '6.5', jurisdiction: 'US-WA' }],
   },
   {
@@ -100,7 +129,10 @@ describeCases('US sales tax', [
   },
   {
     name: 'a US seller without a home state is taxed only where registered',
-    request: usd({ seller: { country: 'US', registrations: ['US-NY'] }, buyer: { country: 'US', region: 'NY' } }),
+    request: usd({
+      seller: { country: 'US', registrations: ['US-NY'] },
+      buyer: { country: 'US', region: 'NY' },
+    }),
     lines: [{ rate: '4' }],
   },
 ]);

@@ -78,6 +78,8 @@ export function classify(plan: MessagePlan, previous: readonly (string | null)[]
     }
     winners[e.claim] = stored;
     if (stored.hash !== e.hash) return { kind: 'conflict', firstSequence: stored.sequence };
-    return stored.sequence === plan.sequence ? { kind: 'new' } : { kind: 'duplicate', firstSequence: stored.sequence };
+    return stored.sequence === plan.sequence
+      ? { kind: 'new' }
+      : { kind: 'duplicate', firstSequence: stored.sequence };
   });
 }

@@ -6,7 +6,13 @@ import {
   type UsageEventV1,
   type UsageRawBatchV1,
 } from '@mu/contracts';
-import { isPermanent, PermanentError, type Delivery, type JetStreamPublisher, type Logger } from '@mu/platform';
+import {
+  isPermanent,
+  PermanentError,
+  type Delivery,
+  type JetStreamPublisher,
+  type Logger,
+} from '@mu/platform';
 import { classify, planMessage, type MessagePlan, type Outcome } from './classify';
 import type { IdempotencyStore } from './idempotency-store';
 
@@ -137,7 +143,9 @@ export class DedupHandler {
       }
       const conflicts = outcomes
         .map((o, index) => ({ o, index }))
-        .filter((x): x is { o: Extract<Outcome, { kind: 'conflict' }>; index: number } => x.o.kind === 'conflict');
+        .filter(
+          (x): x is { o: Extract<Outcome, { kind: 'conflict' }>; index: number } => x.o.kind === 'conflict',
+        );
       await Promise.all(conflicts.map(({ o, index }) => this.reject(raw, seq, index, raw.events[index]!, o)));
       await this.faults.afterPublish?.(d);
 

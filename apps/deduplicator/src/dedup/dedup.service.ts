@@ -94,14 +94,21 @@ export class DedupService implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   get stats(): DedupStats {
-    return { ...this.handler.counters, paused: this.paused !== undefined, consumer: { ...this.runner.stats } };
+    return {
+      ...this.handler.counters,
+      paused: this.paused !== undefined,
+      consumer: { ...this.runner.stats },
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runner.start();
     const every = this.config.DEDUP_STATS_INTERVAL_SECONDS;
     if (every > 0) {
-      this.statsTimer = setInterval(() => this.logger.info({ dedup: this.stats }, 'deduplicator stats'), every * 1000);
+      this.statsTimer = setInterval(
+        () => this.logger.info({ dedup: this.stats }, 'deduplicator stats'),
+        every * 1000,
+      );
       this.statsTimer.unref();
     }
     this.logger.info(
@@ -123,7 +130,7 @@ export class DedupService implements OnApplicationBootstrap, BeforeApplicationSh
     if (this.paused || this.closing) return;
     this.logger.error(
       { err, consumer: this.opts.consumer.durable },
-      'redis unavailable: batch nak\'ed, nothing acked, consumption paused',
+      "redis unavailable: batch nak'ed, nothing acked, consumption paused",
     );
     const stopped = this.runner.stop();
     this.paused = (async () => {
@@ -132,7 +139,10 @@ export class DedupService implements OnApplicationBootstrap, BeforeApplicationSh
         try {
           await this.store.ping();
           await this.runner.start();
-          this.logger.info({ consumer: this.opts.consumer.durable }, 'redis answers again: consumption resumed');
+          this.logger.info(
+            { consumer: this.opts.consumer.durable },
+            'redis answers again: consumption resumed',
+          );
           return;
         } catch {
           await new Promise((r) => setTimeout(r, this.resumePollMs));

@@ -34,7 +34,10 @@ export class IdempotencyStore {
       const results = await Promise.race([
         pipeline.exec(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
         }),
       ]);
       if (!results || results.length !== claims.length) throw new Error('pipeline answered incompletely');
@@ -57,7 +60,10 @@ export class IdempotencyStore {
       await Promise.race([
         this.redis.ping(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
         }),
       ]);
     } finally {

@@ -14,7 +14,12 @@ export class QuoteModule {
   static forRoot(opts: { subjectPrefix?: string } = {}): DynamicModule {
     return {
       module: QuoteModule,
-      providers: [TaxRepository, QuoteService, TaxRpcServer, { provide: RPC_SUBJECT_PREFIX, useValue: opts.subjectPrefix ?? '' }],
+      providers: [
+        TaxRepository,
+        QuoteService,
+        TaxRpcServer,
+        { provide: RPC_SUBJECT_PREFIX, useValue: opts.subjectPrefix ?? '' },
+      ],
     };
   }
 }

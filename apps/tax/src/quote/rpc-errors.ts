@@ -21,7 +21,11 @@ const MAX_ISSUES = 1_000;
 export function toRpcError(err: unknown): { error: RpcErrorV1; internal: boolean } {
   if (err instanceof ContractViolationError) {
     return {
-      error: { code: err.code, message: err.message, issues: err.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path, message: i.message })) },
+      error: {
+        code: err.code,
+        message: err.message,
+        issues: err.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path, message: i.message })),
+      },
       internal: false,
     };
   }
@@ -30,13 +34,19 @@ export function toRpcError(err: unknown): { error: RpcErrorV1; internal: boolean
       error: {
         code: err.code,
         message: err.message,
-        issues: err.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path, rule: i.rule, message: i.message })),
+        issues: err.issues
+          .slice(0, MAX_ISSUES)
+          .map((i) => ({ path: i.path, rule: i.rule, message: i.message })),
       },
       internal: false,
     };
   }
-  if (err instanceof DeadlineExceededError) return { error: { code: err.code, message: err.message, issues: [] }, internal: false };
-  return { error: { code: 'INTERNAL', message: 'internal error in the tax service; it was logged', issues: [] }, internal: true };
+  if (err instanceof DeadlineExceededError)
+    return { error: { code: err.code, message: err.message, issues: [] }, internal: false };
+  return {
+    error: { code: 'INTERNAL', message: 'internal error in the tax service; it was logged', issues: [] },
+    internal: true,
+  };
 }
 
 /** Settle with `work`, or reject with DeadlineExceededError after `ms` (the work itself is not cancelled). */

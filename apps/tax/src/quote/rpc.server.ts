@@ -1,4 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import {
   decodeMessage,
   encodeMessage,
@@ -11,7 +16,16 @@ import {
   type RpcErrorV1,
   type TaxQuoteV1,
 } from '@mu/contracts';
-import { CONFIG, extractTraceContext, LOGGER, NATS, SpanKind, withSpan, type HeaderCarrier, type Logger } from '@mu/platform';
+import {
+  CONFIG,
+  extractTraceContext,
+  LOGGER,
+  NATS,
+  SpanKind,
+  withSpan,
+  type HeaderCarrier,
+  type Logger,
+} from '@mu/platform';
 import type { TaxQuote } from '@mu/tax-engine';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { TaxEnv } from '../config';
@@ -69,19 +83,24 @@ export class TaxRpcServer implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (!this.nc.isClosed()) await Promise.all(this.subscriptions.map((s) => s.drain()));
+    if (!this.nc.isClosed() && !this.nc.isDraining())
+      await Promise.all(this.subscriptions.map((s) => s.drain()));
     await Promise.all(this.loops);
     await Promise.allSettled([...this.inFlight]);
   }
 
   private serve(subject: string, handle: (msg: Msg) => Promise<Answer>): void {
-    const sub = this.nc.subscribe(this.subjectPrefix ? `${this.subjectPrefix}.${subject}` : subject, { queue: TAX_QUEUE_GROUP });
+    const sub = this.nc.subscribe(this.subjectPrefix ? `${this.subjectPrefix}.${subject}` : subject, {
+      queue: TAX_QUEUE_GROUP,
+    });
     this.subscriptions.push(sub);
     const loop = async () => {
       for await (const msg of sub) {
         // Back-pressure: at most TAX_MAX_IN_FLIGHT requests at once; the rest wait in the client buffer.
         if (this.inFlight.size >= this.config.TAX_MAX_IN_FLIGHT) await Promise.race(this.inFlight);
-        const done: Promise<void> = this.answer(subject, msg, handle).finally(() => this.inFlight.delete(done));
+        const done: Promise<void> = this.answer(subject, msg, handle).finally(() =>
+          this.inFlight.delete(done),
+        );
         this.inFlight.add(done);
       }
     };
@@ -146,7 +165,11 @@ export class TaxRpcServer implements OnApplicationBootstrap, BeforeApplicationSh
     return this.run(
       () => decodeMessage(FxConvertRequest, msg.data),
       (req) => this.quotes.convert(req),
-      (conversion) => encodeMessage(FxConvertReply, { ok: true, conversion: { ...conversion, legs: conversion.legs.map((l) => ({ ...l })) } }),
+      (conversion) =>
+        encodeMessage(FxConvertReply, {
+          ok: true,
+          conversion: { ...conversion, legs: conversion.legs.map((l) => ({ ...l })) },
+        }),
       (error) => encodeMessage(FxConvertReply, { ok: false, error }),
       Subjects.fxConvert,
     );

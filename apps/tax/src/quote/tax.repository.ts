@@ -13,7 +13,11 @@ export class TaxRepository {
 
   /** Overrides and US taxability in force on `date`, and the rounding choice: one round trip. */
   async taxContext(tenantId: string, date: string): Promise<Record<string, unknown>> {
-    const { rows } = await this.pool.query<{ rate_overrides: unknown[]; us_taxability: unknown[]; rounding: string | null }>(
+    const { rows } = await this.pool.query<{
+      rate_overrides: unknown[];
+      us_taxability: unknown[];
+      rounding: string | null;
+    }>(
       `SELECT
          (SELECT coalesce(json_agg(json_strip_nulls(json_build_object(
                    'country', o.country, 'region', nullif(o.region, ''), 'taxCode', nullif(o.tax_code, ''),
@@ -42,8 +46,13 @@ export class TaxRepository {
    * The latest rate on or before `date` of every pair that has `currencies` on either side (so
    * cross rates through any common base are found), optionally no older than `withinDays`.
    */
-  async fxRates(tenantId: string, currencies: string[], date: string, withinDays?: number): Promise<unknown[]> {
-    const { rows } = await this.pool.query(
+  async fxRates(
+    tenantId: string,
+    currencies: string[],
+    date: string,
+    withinDays?: number,
+  ): Promise<unknown[]> {
+    const { rows } = await this.pool.query<Record<string, unknown>>(
       `SELECT DISTINCT ON (base, quote)
               base, quote, rate::text AS rate, effective_date::text AS "effectiveDate", source
          FROM fx_rates

@@ -1,5 +1,18 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, Validate, ValidateNested } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidateNested,
+} from 'class-validator';
 import type { MessageContract } from '../validation';
 import { DECIMAL_STRING, ISO_DATE, ReplyShape, RpcErrorV1, TENANT_ID } from './tax-quote';
 
@@ -9,7 +22,9 @@ import { DECIMAL_STRING, ISO_DATE, ReplyShape, RpcErrorV1, TENANT_ID } from './t
  */
 export class FxConvertRequestV1 {
   @IsString() @Matches(TENANT_ID) tenantId!: string;
-  @IsString() @Matches(DECIMAL_STRING, { message: 'amount must be a decimal string such as "12.50"' }) amount!: string;
+  @IsString()
+  @Matches(DECIMAL_STRING, { message: 'amount must be a decimal string such as "12.50"' })
+  amount!: string;
   @IsString() @Matches(/^[A-Z]{3}$/) from!: string;
   @IsString() @Matches(/^[A-Z]{3}$/) to!: string;
   /** The conversion date: the latest rate effective on or before it applies. */

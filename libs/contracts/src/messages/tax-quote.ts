@@ -54,7 +54,9 @@ export const TAX_BEHAVIORS_V1 = ['exclusive', 'inclusive'] as const;
 
 export class TaxQuoteLineV1 {
   @IsString() @Length(1, 128) id!: string;
-  @IsString() @Matches(DECIMAL_STRING, { message: 'amount must be a decimal string such as "12.50"' }) amount!: string;
+  @IsString()
+  @Matches(DECIMAL_STRING, { message: 'amount must be a decimal string such as "12.50"' })
+  amount!: string;
   @IsIn(TAX_BEHAVIORS_V1) taxBehavior!: (typeof TAX_BEHAVIORS_V1)[number];
   @IsOptional() @IsString() @Length(1, 64) taxCode?: string;
 }
@@ -126,7 +128,10 @@ export class TaxQuoteV1 {
   @IsString() @Matches(DECIMAL_STRING, MONEY) netTotal!: string;
   @IsString() @Matches(DECIMAL_STRING, MONEY) taxTotal!: string;
   @IsString() @Matches(DECIMAL_STRING, MONEY) grossTotal!: string;
-  @IsArray() @ValidateNested({ each: true }) @Type(() => TaxBreakdownEntryV1) breakdown!: TaxBreakdownEntryV1[];
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TaxBreakdownEntryV1)
+  breakdown!: TaxBreakdownEntryV1[];
   @IsArray() @ValidateNested({ each: true }) @Type(() => TaxWarningV1) warnings!: TaxWarningV1[];
 }
 
@@ -144,7 +149,11 @@ export class RpcIssueV1 {
 export class RpcErrorV1 {
   @IsString() @Matches(RPC_ERROR_CODE) code!: string;
   @IsString() message!: string;
-  @IsArray() @ArrayMaxSize(1_000) @ValidateNested({ each: true }) @Type(() => RpcIssueV1) issues!: RpcIssueV1[];
+  @IsArray()
+  @ArrayMaxSize(1_000)
+  @ValidateNested({ each: true })
+  @Type(() => RpcIssueV1)
+  issues!: RpcIssueV1[];
 }
 
 /** A reply carries its result when `ok` is true and an error when it is false, never both. */

@@ -1,5 +1,15 @@
-import { ContractViolationError, type FxConversionV1, type TaxQuoteRequestV1, type TaxQuoteV1 } from '@mu/contracts';
-import { NatsError, type MsgHdrs, type NatsConnection, type RequestOptions as NatsRequestOptions } from 'nats';
+import {
+  ContractViolationError,
+  type FxConversionV1,
+  type TaxQuoteRequestV1,
+  type TaxQuoteV1,
+} from '@mu/contracts';
+import {
+  NatsError,
+  type MsgHdrs,
+  type NatsConnection,
+  type RequestOptions as NatsRequestOptions,
+} from 'nats';
 import { RpcError, requestFxConversion, requestTaxQuote } from './request';
 
 const request: TaxQuoteRequestV1 = {
@@ -35,24 +45,38 @@ const quote: TaxQuoteV1 = {
   netTotal: '100.00',
   taxTotal: '20.00',
   grossTotal: '120.00',
-  breakdown: [{ jurisdiction: 'FR', rate: '20', treatment: 'standard', netAmount: '100.00', taxAmount: '20.00', grossAmount: '120.00', lineIds: ['l1'] }],
+  breakdown: [
+    {
+      jurisdiction: 'FR',
+      rate: '20',
+      treatment: 'standard',
+      netAmount: '100.00',
+      taxAmount: '20.00',
+      grossAmount: '120.00',
+      lineIds: ['l1'],
+    },
+  ],
   warnings: [],
 };
 
 /** A NatsConnection that answers `request` with `answer` and records what it was asked. */
-function fakeNats(answer: unknown | Error) {
+function fakeNats(answer: unknown) {
   const calls: { subject: string; body: unknown; opts: NatsRequestOptions }[] = [];
   const nc = {
     request: (subject: string, data: Uint8Array, opts: NatsRequestOptions) => {
       calls.push({ subject, body: JSON.parse(Buffer.from(data).toString('utf8')), opts });
       if (answer instanceof Error) return Promise.reject(answer);
-      return Promise.resolve({ data: Buffer.from(typeof answer === 'string' ? answer : JSON.stringify(answer)) });
+      return Promise.resolve({
+        data: Buffer.from(typeof answer === 'string' ? answer : JSON.stringify(answer)),
+      });
     },
   } as unknown as NatsConnection;
   return { nc, calls };
 }
 
-async function failure(p: Promise<unknown>): Promise<Error & { code?: string; permanent?: boolean; issues?: unknown[] }> {
+async function failure(
+  p: Promise<unknown>,
+): Promise<Error & { code?: string; permanent?: boolean; issues?: unknown[] }> {
   try {
     await p;
   } catch (err) {
@@ -64,7 +88,9 @@ async function failure(p: Promise<unknown>): Promise<Error & { code?: string; pe
 describe('requestTaxQuote', () => {
   it('sends the validated request with its contract header and timeout, and returns the quote', async () => {
     const { nc, calls } = fakeNats({ ok: true, quote });
-    await expect(requestTaxQuote(nc, request, { timeoutMs: 1234, headers: { 'Mu-Tenant': 'acme' } })).resolves.toEqual(quote);
+    await expect(
+      requestTaxQuote(nc, request, { timeoutMs: 1234, headers: { 'Mu-Tenant': 'acme' } }),
+    ).resolves.toEqual(quote);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.subject).toBe('tax.quote.v1');
     expect(calls[0]!.body).toEqual(request);
@@ -82,8 +108,13 @@ describe('requestTaxQuote', () => {
   });
 
   it('turns an error reply into an RpcError with its code and issues; bad input is permanent', async () => {
-    const issues = [{ path: 'buyer.country', rule: 'iso3166', message: 'XX is not an ISO 3166-1 country code' }];
-    const { nc } = fakeNats({ ok: false, error: { code: 'INVALID_TAX_REQUEST', message: 'invalid tax quote request: 1 issue', issues } });
+    const issues = [
+      { path: 'buyer.country', rule: 'iso3166', message: 'XX is not an ISO 3166-1 country code' },
+    ];
+    const { nc } = fakeNats({
+      ok: false,
+      error: { code: 'INVALID_TAX_REQUEST', message: 'invalid tax quote request: 1 issue', issues },
+    });
     const err = await failure(requestTaxQuote(nc, request));
     expect(err).toBeInstanceOf(RpcError);
     expect(err).toMatchObject({ code: 'INVALID_TAX_REQUEST', permanent: true, issues });
@@ -96,9 +127,24 @@ describe('requestTaxQuote', () => {
   });
 
   it.each([
-    ['a timeout', new NatsError('TIMEOUT', 'TIMEOUT'), 'RPC_TIMEOUT', 'tax.quote.v1: no reply within 5000 ms'],
-    ['no responders', new NatsError('503', '503'), 'RPC_NO_RESPONDERS', 'tax.quote.v1: no service is listening'],
-    ['a closed connection', new NatsError('CONNECTION_CLOSED', 'CONNECTION_CLOSED'), 'RPC_FAILED', 'tax.quote.v1: CONNECTION_CLOSED'],
+    [
+      'a timeout',
+      new NatsError('TIMEOUT', 'TIMEOUT'),
+      'RPC_TIMEOUT',
+      'tax.quote.v1: no reply within 5000 ms',
+    ],
+    [
+      'no responders',
+      new NatsError('503', '503'),
+      'RPC_NO_RESPONDERS',
+      'tax.quote.v1: no service is listening',
+    ],
+    [
+      'a closed connection',
+      new NatsError('CONNECTION_CLOSED', 'CONNECTION_CLOSED'),
+      'RPC_FAILED',
+      'tax.quote.v1: CONNECTION_CLOSED',
+    ],
     ['anything else', new Error('boom'), 'RPC_FAILED', 'tax.quote.v1: boom'],
   ])('maps %s to a transient RpcError', async (_name, thrown, code, message) => {
     const { nc } = fakeNats(thrown);
@@ -139,7 +185,18 @@ describe('requestFxConversion', () => {
   });
 
   it('throws the error reply', async () => {
-    const { nc } = fakeNats({ ok: false, error: { code: 'FX_RATE_NOT_FOUND', message: 'no rate', issues: [{ path: 'date', message: 'no rate' }] } });
-    expect(await failure(requestFxConversion(nc, fx))).toMatchObject({ code: 'FX_RATE_NOT_FOUND', permanent: true });
+    const { nc } = fakeNats({
+      ok: false,
+      error: {
+        code: 'FX_RATE_NOT_FOUND',
+        message: 'no rate',
+        issues: [{ path: 'date', message: 'no rate' }],
+      },
+    });
+    // A missing rate can be imported: worth retrying later, not dead-lettering at once.
+    expect(await failure(requestFxConversion(nc, fx))).toMatchObject({
+      code: 'FX_RATE_NOT_FOUND',
+      permanent: false,
+    });
   });
 });

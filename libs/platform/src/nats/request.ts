@@ -20,8 +20,18 @@ import { injectTraceContext, SpanKind, withSpan } from '../telemetry/telemetry';
 /** How long a caller waits for a reply unless it says otherwise. */
 export const DEFAULT_RPC_TIMEOUT_MS = 5_000;
 
-/** Reply codes worth a retry: the service may answer next time. Every other error reply is final. */
-const TRANSIENT_REPLY_CODES = new Set(['TIMEOUT', 'INTERNAL', 'UNAVAILABLE']);
+/**
+ * Reply codes worth a retry: the service may answer differently later, because it recovers or
+ * because the tenant's data is fixed (a rate imported, a bad override corrected). Every other
+ * error reply is about the request itself and final.
+ */
+const TRANSIENT_REPLY_CODES = new Set([
+  'TIMEOUT',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'FX_RATE_NOT_FOUND',
+  'INVALID_TAX_CONFIG',
+]);
 
 /**
  * A request/reply call that failed: an error reply from the service (its code and issues), or the
@@ -40,7 +50,12 @@ export class RpcError extends Error {
   }
 
   static fromReply(subject: string, error: RpcErrorV1): RpcError {
-    return new RpcError(error.code, `${subject}: ${error.message}`, error.issues, !TRANSIENT_REPLY_CODES.has(error.code));
+    return new RpcError(
+      error.code,
+      `${subject}: ${error.message}`,
+      error.issues,
+      !TRANSIENT_REPLY_CODES.has(error.code),
+    );
   }
 }
 
@@ -51,8 +66,10 @@ export interface RequestOptions {
 
 function transportError(err: unknown, subject: string, timeoutMs: number): RpcError {
   const code = err instanceof NatsError ? err.code : undefined;
-  if (code === ErrorCode.Timeout) return new RpcError('RPC_TIMEOUT', `${subject}: no reply within ${timeoutMs} ms`, [], false);
-  if (code === ErrorCode.NoResponders) return new RpcError('RPC_NO_RESPONDERS', `${subject}: no service is listening`, [], false);
+  if (code === ErrorCode.Timeout)
+    return new RpcError('RPC_TIMEOUT', `${subject}: no reply within ${timeoutMs} ms`, [], false);
+  if (code === ErrorCode.NoResponders)
+    return new RpcError('RPC_NO_RESPONDERS', `${subject}: no service is listening`, [], false);
   return new RpcError('RPC_FAILED', `${subject}: ${(err as Error)?.message ?? String(err)}`, [], false);
 }
 
@@ -73,7 +90,10 @@ export async function requestReply<Req extends object, Rep extends object>(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
   return withSpan(
     `request ${subject}`,
-    { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject } },
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+    },
     async () => {
       const h = natsHeaders();
       for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
@@ -91,7 +111,11 @@ export async function requestReply<Req extends object, Rep extends object>(
 }
 
 /** Ask the tax service for a quote. Throws RpcError with the service's code on an error reply. */
-export async function requestTaxQuote(nc: NatsConnection, request: TaxQuoteRequestV1, opts: RequestOptions = {}): Promise<TaxQuoteV1> {
+export async function requestTaxQuote(
+  nc: NatsConnection,
+  request: TaxQuoteRequestV1,
+  opts: RequestOptions = {},
+): Promise<TaxQuoteV1> {
   const reply = await requestReply(nc, Subjects.taxQuote, TaxQuoteRequest, request, TaxQuoteReply, opts);
   if (reply.ok) return reply.quote!;
   throw RpcError.fromReply(Subjects.taxQuote, reply.error!);

@@ -83,7 +83,8 @@ const US: Readonly<Record<UsState, readonly RatePeriod[]>> = {
 
 export const US_SALES_TAX_DATASET: RateDataset = {
   name: 'us-sales-tax',
-  source: 'State revenue departments; Tax Foundation, "State and Local Sales Tax Rates, 2025" (state rates only)',
+  source:
+    'State revenue departments; Tax Foundation, "State and Local Sales Tax Rates, 2025" (state rates only)',
   asOf: '2025-01-01',
   rates: Object.fromEntries(Object.entries(US).map(([state, periods]) => [`US-${state}`, periods])),
 };
@@ -97,7 +98,9 @@ export interface TaxabilityPeriod {
   readonly note?: string;
 }
 
-const taxable = (note?: string): readonly TaxabilityPeriod[] => [{ from: '2021-01-01', taxable: true, ...(note ? { note } : {}) }];
+const taxable = (note?: string): readonly TaxabilityPeriod[] => [
+  { from: '2021-01-01', taxable: true, ...(note ? { note } : {}) },
+];
 const notTaxable: readonly TaxabilityPeriod[] = [{ from: '2021-01-01', taxable: false }];
 
 const SAAS: Readonly<Record<UsState, readonly TaxabilityPeriod[]>> = {
@@ -150,7 +153,14 @@ const SAAS: Readonly<Record<UsState, readonly TaxabilityPeriod[]>> = {
   SC: taxable(),
   SD: taxable(),
   TN: taxable(),
-  TX: [{ from: '2021-01-01', taxable: true, taxablePortion: '0.8', note: '80% of the price is taxable (data processing)' }],
+  TX: [
+    {
+      from: '2021-01-01',
+      taxable: true,
+      taxablePortion: '0.8',
+      note: '80% of the price is taxable (data processing)',
+    },
+  ],
   UT: taxable(),
   VT: notTaxable,
   VA: notTaxable,
@@ -161,10 +171,11 @@ const SAAS: Readonly<Record<UsState, readonly TaxabilityPeriod[]>> = {
 };
 
 /** Starting taxability per state and tax code. Codes not listed here have no shipped rule. */
-export const US_TAXABILITY: Readonly<Record<UsState, Readonly<Partial<Record<TaxCode, readonly TaxabilityPeriod[]>>>>> =
-  Object.fromEntries(Object.entries(SAAS).map(([state, periods]) => [state, { saas: periods }])) as Record<
-    UsState,
-    Partial<Record<TaxCode, readonly TaxabilityPeriod[]>>
-  >;
+export const US_TAXABILITY: Readonly<
+  Record<UsState, Readonly<Partial<Record<TaxCode, readonly TaxabilityPeriod[]>>>>
+> = Object.fromEntries(Object.entries(SAAS).map(([state, periods]) => [state, { saas: periods }])) as Record<
+  UsState,
+  Partial<Record<TaxCode, readonly TaxabilityPeriod[]>>
+>;
 
 export const US_TAXABILITY_AS_OF = '2025-01-01';

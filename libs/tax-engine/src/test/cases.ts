@@ -10,7 +10,9 @@ import { parseTaxContext } from '../tenant-config';
 type Json = Record<string, unknown>;
 
 /** A request with a DE seller, a DE consumer and one 100.00 EUR exclusive SaaS line, changed by `p`. */
-export function sale(p: { seller?: Json; buyer?: Json; line?: Json; lines?: unknown[]; date?: string; currency?: string } = {}): Json {
+export function sale(
+  p: { seller?: Json; buyer?: Json; line?: Json; lines?: unknown[]; date?: string; currency?: string } = {},
+): Json {
   return {
     date: p.date ?? '2025-03-01',
     currency: p.currency ?? 'EUR',
@@ -42,7 +44,10 @@ export interface QuoteCase extends CaseBase {
 
 /** A request or context that must be refused with these issues (path and rule, in order). */
 export interface FailingQuoteCase extends CaseBase {
-  error: { code: 'INVALID_TAX_REQUEST' | 'INVALID_TAX_CONFIG'; issues: { path: string; rule: TaxIssueRule }[] };
+  error: {
+    code: 'INVALID_TAX_REQUEST' | 'INVALID_TAX_CONFIG';
+    issues: { path: string; rule: TaxIssueRule }[];
+  };
 }
 
 export type TaxCase = QuoteCase | FailingQuoteCase;
@@ -75,9 +80,13 @@ export function checkInvariants(req: TaxQuoteRequest, q: TaxQuote, minorUnits: n
     if (q.rounding === 'per_line') {
       const r = new Dec(l.rate).div(100);
       if (given.taxBehavior === 'exclusive') {
-        expect(l.taxAmount).toBe(roundMoney(new Dec(given.amount).times(r), minorUnits, 'half_away_from_zero'));
+        expect(l.taxAmount).toBe(
+          roundMoney(new Dec(given.amount).times(r), minorUnits, 'half_away_from_zero'),
+        );
       } else {
-        expect(l.netAmount).toBe(roundMoney(new Dec(given.amount).div(r.plus(1)), minorUnits, 'half_away_from_zero'));
+        expect(l.netAmount).toBe(
+          roundMoney(new Dec(given.amount).div(r.plus(1)), minorUnits, 'half_away_from_zero'),
+        );
       }
     }
   });
@@ -93,7 +102,8 @@ export function checkInvariants(req: TaxQuoteRequest, q: TaxQuote, minorUnits: n
   expect(q.breakdown.flatMap((b) => b.lineIds).sort()).toEqual(q.lines.map((l) => l.id).sort());
   for (const b of q.breakdown) {
     const members = q.lines.filter((l) => b.lineIds.includes(l.id));
-    for (const l of members) expect([l.jurisdiction, l.rate, l.treatment]).toEqual([b.jurisdiction, b.rate, b.treatment]);
+    for (const l of members)
+      expect([l.jurisdiction, l.rate, l.treatment]).toEqual([b.jurisdiction, b.rate, b.treatment]);
   }
 }
 
@@ -127,7 +137,8 @@ export function describeCases(title: string, cases: TaxCase[]): void {
       if (c.lines !== undefined) expect(quote.lines).toEqual(c.lines.map((l) => expect.objectContaining(l)));
       if (c.totals !== undefined)
         expect({ net: quote.netTotal, tax: quote.taxTotal, gross: quote.grossTotal }).toEqual(c.totals);
-      if (c.breakdown !== undefined) expect(quote.breakdown).toEqual(c.breakdown.map((b) => expect.objectContaining(b)));
+      if (c.breakdown !== undefined)
+        expect(quote.breakdown).toEqual(c.breakdown.map((b) => expect.objectContaining(b)));
       expect(quote.warnings.map((w) => w.code)).toEqual(c.warnings ?? []);
       if (c.noteContains !== undefined) for (const l of quote.lines) expect(l.note).toContain(c.noteContains);
       checkInvariants(req, quote, currencyMinorUnits(req.currency));

@@ -1,0 +1,73 @@
+import { canonicalJson, decodeClaim, dedupKey, encodeClaim, KEY_PREFIX, payloadHash } from './keys';
+
+describe('canonicalJson', () => {
+  it.each([
+    [{ b: 1, a: { d: [3, { y: 1, x: 2 }], c: null } }, '{"a":{"c":null,"d":[3,{"x":2,"y":1}]},"b":1}'],
+    [[1, 'two', true, null], '[1,"two",true,null]'],
+    [{ skip: undefined, keep: 'é"\n' }, '{"keep":"é\\"\\n"}'],
+    ['plain', '"plain"'],
+    [1.5, '1.5'],
+  ])('%j -> %s', (value, expected) => {
+    expect(canonicalJson(value)).toBe(expected);
+  });
+});
+
+describe('payloadHash', () => {
+  const event = {
+    type: 'api.call',
+    subject: 'cus_1',
+    time: '2025-01-01T00:00:00.000Z',
+    data: { tokens: 10, model: { name: 'x', size: 'l' } },
+  };
+
+  it('ignores key order at every depth', () => {
+    const reordered = {
+      data: { model: { size: 'l', name: 'x' }, tokens: 10 },
+      time: event.time,
+      subject: event.subject,
+      type: event.type,
+    };
+    expect(payloadHash(reordered)).toBe(payloadHash(event));
+  });
+
+  it.each([
+    ['type', { ...event, type: 'api.other' }],
+    ['subject', { ...event, subject: 'cus_2' }],
+    ['time', { ...event, time: '2025-01-01T00:00:00.001Z' }],
+    ['data', { ...event, data: { ...event.data, tokens: 11 } }],
+  ])('changes when %s changes', (_, changed) => {
+    expect(payloadHash(changed)).not.toBe(payloadHash(event));
+  });
+
+  it('covers only type, subject, time and data', () => {
+    expect(payloadHash({ ...event, id: 'other', source: 'elsewhere' } as typeof event)).toBe(
+      payloadHash(event),
+    );
+  });
+
+  it('is 128 bits of base64url', () => {
+    expect(payloadHash(event)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+});
+
+describe('dedupKey', () => {
+  it('is short, prefixed and distinct per (tenant, source, id)', () => {
+    const k = dedupKey('t1', 'src', 'e1');
+    expect(k).toMatch(new RegExp(`^${KEY_PREFIX}[A-Za-z0-9_-]{22}$`));
+    expect(dedupKey('t1', 'src', 'e1')).toBe(k);
+    expect(dedupKey('t2', 'src', 'e1')).not.toBe(k);
+    expect(dedupKey('t1', 'src2', 'e1')).not.toBe(k);
+    expect(dedupKey('t1', 'src', 'e2')).not.toBe(k);
+    // No ambiguity by concatenation.
+    expect(dedupKey('t1', 'ab', 'c')).not.toBe(dedupKey('t1', 'a', 'bc'));
+  });
+});
+
+describe('claims', () => {
+  it('round-trips sequence and hash', () => {
+    expect(decodeClaim(encodeClaim(42, 'abc'))).toEqual({ sequence: 42, hash: 'abc' });
+  });
+  it.each(['', 'abc', ':x', '0:x', 'x:y', '-1:y'])('refuses %j', (v) => {
+    expect(decodeClaim(v)).toBeUndefined();
+  });
+});

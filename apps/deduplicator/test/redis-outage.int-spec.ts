@@ -1,0 +1,104 @@
+import { waitFor } from '@mu/testing';
+import { DedupTestKit, event, freePort, ScratchRedis, startDedup, type RunningDedup } from './support';
+
+// Redis of its own, so stopping it disturbs no other test: started, killed, frozen and restarted here.
+let kit: DedupTestKit;
+let redis: ScratchRedis;
+let dedup: RunningDedup | undefined;
+
+beforeAll(async () => {
+  kit = await DedupTestKit.create();
+  redis = new ScratchRedis(await freePort());
+  await redis.start();
+});
+afterAll(async () => {
+  await dedup?.close();
+  await redis.stop();
+  await kit.cleanup();
+});
+
+async function drained(consumer: Parameters<DedupTestKit['consumerInfo']>[0]): Promise<void> {
+  await waitFor(
+    async () => {
+      const i = await kit.consumerInfo(consumer);
+      return i.num_pending === 0 && i.num_ack_pending === 0;
+    },
+    { timeoutMs: 20_000, what: 'the backlog to be deduplicated after Redis returned' },
+  );
+}
+
+describe('deduplicator when Redis goes away', () => {
+  it('fails closed while Redis is down or hung, reports not ready, then resumes by itself with exactly-once output', async () => {
+    const { tenantId, consumer } = await kit.tenant();
+    dedup = await startDedup(consumer, { env: { REDIS_URL: redis.url, DEDUP_REDIS_TIMEOUT_MS: '1000' } });
+    const d = dedup;
+    expect((await d.ready()).status).toBe(200);
+
+    const s1 = await kit.publishRaw(tenantId, [event('a'), event('b')]);
+    await waitFor(async () => (await kit.unique(tenantId)).length === 1, { what: 'the first batch' });
+
+    // 1. Redis crashes.
+    await redis.stop();
+    const s2 = await kit.publishRaw(tenantId, [event('c'), event('d')]);
+    const s3 = await kit.publishRaw(tenantId, [event('d'), event('e')]);
+
+    // Fail closed: the batch is nak'ed, consumption pauses, readiness drops, nothing acked.
+    await waitFor(() => d.service.stats.paused && d.service.stats.consumer.retried > 0, {
+      timeoutMs: 15_000,
+      what: 'the deduplicator to nak and pause',
+    });
+    const notReady = await d.ready();
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.checks.redis!.status).toBe('down');
+    const info = await kit.consumerInfo(consumer);
+    expect(info.num_pending + info.num_ack_pending).toBe(2);
+    // Nothing of s2 and s3 acked or published by this service. (Its own counters, not the
+    // stream: a production deduplicator elsewhere on this NATS server may see these subjects.)
+    expect(d.service.stats).toMatchObject({ messages: 1, unique: 2 });
+    expect(d.lines.some((l) => String(l.msg).startsWith('redis unavailable'))).toBe(true);
+    // While paused it does not pull, so it does not burn delivery attempts: the backlog waits.
+    const retriedWhilePaused = d.service.stats.consumer.retried;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(d.service.stats.consumer.retried).toBe(retriedWhilePaused);
+
+    // Redis comes back (empty: this one has no persistence); the service resumes without help.
+    await redis.start();
+    await drained(consumer);
+    expect((await d.ready()).status).toBe(200);
+    expect(d.service.stats.paused).toBe(false);
+    expect(d.lines.some((l) => l.msg === 'redis answers again: consumption resumed')).toBe(true);
+    let unique = await kit.unique(tenantId);
+    expect(unique.map((u) => [u.rawSequence, u.events.map((e) => e.id)])).toEqual([
+      [s1, ['a', 'b']],
+      [s2, ['c', 'd']],
+      [s3, ['e']],
+    ]);
+
+    // 2. Redis hangs (keys intact): the round trip times out, same fail-closed path.
+    redis.freeze();
+    const s4 = await kit.publishRaw(tenantId, [event('e'), event('f')]);
+    await waitFor(() => d.service.stats.paused, { timeoutMs: 15_000, what: 'a pause on the hung Redis' });
+    expect(d.service.stats).toMatchObject({ messages: 3, unique: 5 });
+    expect(
+      (await kit.consumerInfo(consumer)).num_ack_pending + (await kit.consumerInfo(consumer)).num_pending,
+    ).toBe(1);
+    redis.thaw();
+    await drained(consumer);
+
+    unique = await kit.unique(tenantId);
+    expect(unique.map((u) => [u.rawSequence, u.events.map((e) => e.id)])).toEqual([
+      [s1, ['a', 'b']],
+      [s2, ['c', 'd']],
+      [s3, ['e']],
+      [s4, ['f']],
+    ]);
+    expect(d.service.stats).toMatchObject({
+      messages: 4,
+      received: 8,
+      unique: 6,
+      duplicates: 2,
+      conflicts: 0,
+    });
+    expect(d.service.stats.redisFailures).toBeGreaterThanOrEqual(2);
+  });
+});
