@@ -11,6 +11,12 @@ set -a
 . .mu/stack.env
 set +a
 
+# The peers' published clients (OpenMeter, Lago) for the collector's compatibility tests live
+# in their own folder: their peer dependencies conflict with the workspace's.
+if [ ! -d apps/collector/test/peers/node_modules ]; then
+  (cd apps/collector/test/peers && npm ci --ignore-scripts --no-audit --no-fund --silent) || exit 1
+fi
+
 # Process-level tests run the real entry points from dist/.
 npm run build --silent || exit 1
 

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { Streams } from '@mu/contracts';
 import { JetStreamPublisher, PlatformModule, type Logger } from '@mu/platform';
 import type { CollectorEnv } from './config';
+import { CompatController } from './http/compat.controller';
 import { EventsController } from './http/events.controller';
 import { CollectorExceptionFilter } from './http/exception.filter';
 import { ApiKeys } from './ingest/api-keys';
@@ -36,7 +37,7 @@ export class AppModule {
           logger: opts.logger,
         }),
       ],
-      controllers: [EventsController],
+      controllers: [EventsController, CompatController],
       providers: [
         sink,
         ApiKeys,

@@ -166,6 +166,7 @@ describe('when the stream cannot take the batch', () => {
     const r = await broken.post('/v1/events', [event('a'), { id: 'bad' }], auth(t.key));
     expect(r.status).toBe(503);
     expect(r.body).toEqual({ error: { code: 'UNAVAILABLE', message: expect.stringContaining('nothing was accepted') } });
+    await broken.close();
   });
 
   it('answers 503 when the subject has no stream (real JetStream)', async () => {
@@ -182,6 +183,7 @@ describe('when the stream cannot take the batch', () => {
     const r = await broken.post('/v1/events', event('a'), auth(t.key));
     expect(r.status).toBe(503);
     expect(r.body.error.code).toBe('UNAVAILABLE');
+    await broken.close();
   });
 });
 
@@ -200,6 +202,7 @@ describe('rate limit', () => {
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     const other = await h.tenant();
     expect((await b.post('/v1/events', event('o1'), auth(other.key))).status).toBe(202);
+    await Promise.all([a.close(), b.close()]);
   });
 });
 
@@ -213,6 +216,7 @@ describe('API keys', () => {
     expect((await cached.post('/v1/events', event('k2'), auth(t.key))).status).toBe(202);
     const r = await uncached.post('/v1/events', event('k3'), auth(t.key));
     expect(r.status).toBe(401);
+    await Promise.all([cached.close(), uncached.close()]);
   });
 });
 

@@ -8,7 +8,7 @@ import {
   type ServiceHandle,
 } from '@mu/platform';
 import { captureLogger, createTestDatabase, requireServices, type TestDatabase } from '@mu/testing';
-import { connect, type NatsConnection } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, nanos, type NatsConnection } from 'nats';
 import { AppModule, type CollectorModuleOptions } from '../src/app.module';
 import { CollectorEnv } from '../src/config';
 import { configureHttp } from '../src/http/setup';
@@ -51,12 +51,20 @@ export async function createHarness(): Promise<Harness> {
     const info = await jsm.streams.info(stream, { subjects_filter: subject });
     const count = info.state.subjects?.[subject] ?? 0;
     if (count === 0) return [];
-    const consumer = await js.consumers.get(stream, { filterSubjects: [subject] });
+    // An ephemeral pull consumer (an ordered consumer's next() hangs on this nats.js version).
+    const ci = await jsm.consumers.add(stream, {
+      filter_subject: subject,
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+      inactive_threshold: nanos(30_000),
+    });
     const out: any[] = [];
-    const batch = await consumer.fetch({ max_messages: count, expires: 2_000 });
-    for await (const m of batch) {
-      out.push(m.json());
-      if (out.length === count) break;
+    try {
+      const consumer = await js.consumers.get(stream, ci.name);
+      const msgs = await consumer.fetch({ max_messages: count, expires: 2_000 });
+      for await (const m of msgs) out.push(m.json());
+    } finally {
+      await jsm.consumers.delete(stream, ci.name).catch(() => undefined);
     }
     return out;
   }

@@ -61,9 +61,9 @@ describe('deduplicator process', () => {
 
     const first = await startServiceProcess('deduplicator');
     await waitFor(async () => (await kit.unique(tenantId)).length > 0, { what: 'the first unique batch' });
+    // Killed with batches in hand: claimed in Redis, maybe published, not acked.
     first.child.kill('SIGKILL');
     await first.exited;
-    const before = (await kit.unique(tenantId)).length;
 
     const second = await startServiceProcess('deduplicator');
     try {
@@ -86,6 +86,5 @@ describe('deduplicator process', () => {
     expect(rawSeqs.every((s) => sequences.includes(s))).toBe(true);
     const published = await kit.uniqueEventIds(tenantId);
     expect(published).toEqual([...ids].sort());
-    expect(before).toBeLessThan(unique.length + 1);
   }, 120_000);
 });

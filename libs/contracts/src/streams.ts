@@ -37,7 +37,8 @@ export const Streams = {
     name: 'USAGE_RAW',
     subjects: [Subjects.usageRawAll],
     maxAgeMs: 7 * DAY,
-    duplicateWindowMs: 2 * MINUTE,
+    // A client retrying a request (same Idempotency-Key) within an hour is dropped here.
+    duplicateWindowMs: 60 * MINUTE,
     retention: 'limits',
     description: 'Usage batches accepted by the collector, before deduplication',
   },
@@ -45,7 +46,9 @@ export const Streams = {
     name: 'USAGE_UNIQUE',
     subjects: [Subjects.usageUniqueAll],
     maxAgeMs: 7 * DAY,
-    duplicateWindowMs: 2 * MINUTE,
+    // Covers the deduplicator's "published, crashed before the ack" redelivery (ackWait x maxDeliver
+    // with backoff stays well inside an hour); beyond it ClickHouse's dedupe by event key decides.
+    duplicateWindowMs: 60 * MINUTE,
     retention: 'limits',
     description: 'Usage events that passed deduplication, for the rater',
   },

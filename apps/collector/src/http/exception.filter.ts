@@ -32,22 +32,23 @@ export class CollectorExceptionFilter implements ExceptionFilter {
         retryAfter: exception.retryAfterSeconds,
       };
     }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const code = status === 404 ? 'ROUTE_NOT_FOUND' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
-      return { status, body: { error: { code, message: status < 500 ? exception.message : 'internal error' } } };
-    }
-    // Fastify's own errors, raised before the handler runs.
     const fastify = exception as { code?: unknown; statusCode?: unknown; message?: unknown };
-    if (fastify?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const status = exception instanceof HttpException ? exception.getStatus() : fastify?.statusCode;
+    // Fastify refuses an oversize body while reading it, before the handler runs.
+    if (status === 413 || fastify?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const limit = this.config.COLLECTOR_MAX_BODY_BYTES;
       return {
         status: 413,
         body: { error: { code: 'BODY_TOO_LARGE', message: `the request body is larger than ${limit} bytes (COLLECTOR_MAX_BODY_BYTES)` } },
       };
     }
-    if (fastify?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    if (status === 415 || fastify?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return { status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: String(fastify.message) } } };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = status === 404 ? 'ROUTE_NOT_FOUND' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
+      return { status, body: { error: { code, message: status < 500 ? exception.message : 'internal error' } } };
     }
     if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
       return { status: fastify.statusCode, body: { error: { code: 'BAD_REQUEST', message: String(fastify.message) } } };

@@ -23,6 +23,8 @@ export interface IngestCommand {
   /** Client-chosen key that makes a retried request a no-op within the stream's duplicate window. */
   idempotencyKey?: string;
   receivedAtMs: number;
+  /** Peer APIs (OpenMeter, Lago) refuse a request whole when one event is invalid: publish nothing then. */
+  allOrNothing?: boolean;
 }
 
 const RAW_CONTRACT = `${UsageRawBatch.name}.v${UsageRawBatch.version}`;
@@ -121,6 +123,16 @@ export class IngestService {
         if (id !== undefined) rejection.eventId = id;
         rejections.push(rejection);
       }
+    }
+
+    if (cmd.allOrNothing && rejections.length > 0) {
+      const first = results.find((r) => r.status === 'rejected')!;
+      throw new IngestError(
+        'invalid',
+        'INVALID_EVENTS',
+        `${rejections.length} of ${events.length} events are invalid; nothing was accepted. ` +
+          `events.${first.index}${first.error?.field ? `.${first.error.field}` : ''}: ${first.error?.message} (${first.error?.code})`,
+      );
     }
 
     // 4. publish
