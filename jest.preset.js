@@ -6,7 +6,14 @@ const { compilerOptions } = require('./tsconfig.base.json');
 
 module.exports = {
   testEnvironment: 'node',
+  // @fastify/static (the /docs UI) requires content-disposition 3, which ships ES modules only;
+  // jest runs CommonJS, so that one package is transpiled.
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   transform: {
+    '/node_modules/content-disposition/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true }, diagnostics: false },
+    ],
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.base.json'), diagnostics: false }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
