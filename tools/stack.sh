@@ -131,7 +131,7 @@ up_clickhouse() {
     say clickhouse "reusing $CH_URL"
     return
   fi
-  [ -d "$ROOT/node_modules/chdb" ] || fail "the embedded ClickHouse needs the npm packages: run 'npm ci' first"
+  [ -d "$ROOT/node_modules/chdb" ] || fail "the embedded ClickHouse needs the npm packages: run 'npm install' first"
   start_bg clickhouse "$LOGS/clickhouse.log" node "$ROOT/tools/clickhouse/server.js" --host 127.0.0.1 --port "$CH_PORT" --path "$STATE/clickhouse"
   local i
   for ((i = 0; i < 300; i++)); do ch_ping "$CH_URL" && break; sleep 0.1; done
