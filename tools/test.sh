@@ -24,8 +24,9 @@ rm -rf tmp/test-results
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE="${NX_SKIP_NX_CACHE:-${CI:-}}"
 npx nx run-many -t typecheck lint --parallel=2 --outputStyle=static
 checks=$?
+npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "formatting: run npm run format"; checks=1; }
 npx nx run-many -t test --parallel=2 --outputStyle=static
 tests=$?
 node tools/jest/print-summary.js "$tests"
-[ "$checks" -eq 0 ] || echo "typecheck or lint failed"
+[ "$checks" -eq 0 ] || echo "typecheck, lint or formatting failed"
 [ "$checks" -eq 0 ] && [ "$tests" -eq 0 ]

@@ -50,7 +50,9 @@ const graduatedPerSecond = bench(
   'graduated, 4 tiers: rate()',
   (/** @type {string} */ q) => rate(graduated, { quantity: q }).amount,
 );
-bench('graduated, 4 tiers: rateIncrement()', (/** @type {string} */ q) => rateIncrement(graduated, '500', q).toFixed());
+bench('graduated, 4 tiers: rateIncrement()', (/** @type {string} */ q) =>
+  rateIncrement(graduated, '500', q).toFixed(),
+);
 console.log(
   `graduated target ${TARGET_GRADUATED.toLocaleString('en-US')}/s: ${graduatedPerSecond >= TARGET_GRADUATED ? 'met' : 'NOT met'}`,
 );

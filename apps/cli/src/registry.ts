@@ -8,4 +8,12 @@ import { taxQuoteCommand } from './commands/tax';
 import { fxImportCommand } from './commands/fx';
 
 /** Every `mu` command. Add a command by writing it under commands/ and listing it here. */
-export const COMMANDS: Command[] = [tenantCreateCommand, ...resourceCommands, migrateCommand, priceCommand, streamsProvisionCommand, taxQuoteCommand, fxImportCommand];
+export const COMMANDS: Command[] = [
+  tenantCreateCommand,
+  ...resourceCommands,
+  migrateCommand,
+  priceCommand,
+  streamsProvisionCommand,
+  taxQuoteCommand,
+  fxImportCommand,
+];

@@ -55,20 +55,38 @@ describe('OpenMeter ingest API (@openmeter/sdk, unchanged)', () => {
     const batches = await h.rawBatches(t.tenantId);
     expect(batches).toHaveLength(2);
     expect(batches[0].events).toEqual([
-      { id: 'om-1', source: '@openmeter/sdk', type: 'prompt', subject: 'customer-1', time: time.toISOString(), data: { tokens: 10 }, specversion: '1.0' },
+      {
+        id: 'om-1',
+        source: '@openmeter/sdk',
+        type: 'prompt',
+        subject: 'customer-1',
+        time: time.toISOString(),
+        data: { tokens: 10 },
+        specversion: '1.0',
+      },
     ]);
-    expect(batches[1].events.map((e: { subject: string }) => e.subject)).toEqual(['customer-1', 'customer-2']);
+    expect(batches[1].events.map((e: { subject: string }) => e.subject)).toEqual([
+      'customer-1',
+      'customer-2',
+    ]);
   });
 
   it('refuses the whole request when one event is invalid, and a wrong key', async () => {
     const { OpenMeter } = peer<OpenMeterSdk>('@openmeter/sdk');
     const t = await h.tenant();
     const om = new OpenMeter({ baseUrl: `${collector.base}/openmeter`, apiKey: t.key });
-    const bad: unknown = await om.events.ingest([{ id: 'ok', type: 'prompt', subject: 'c' }, { id: 'bad', type: 'prompt' }]).catch((e: unknown) => e);
+    const bad: unknown = await om.events
+      .ingest([
+        { id: 'ok', type: 'prompt', subject: 'c' },
+        { id: 'bad', type: 'prompt' },
+      ])
+      .catch((e: unknown) => e);
     expect(bad).toMatchObject({ name: 'HTTPError', status: 400 });
     expect(await h.rawBatches(t.tenantId)).toEqual([]);
     const wrong = new OpenMeter({ baseUrl: `${collector.base}/openmeter`, apiKey: 'mu_sk_wrong' });
-    const unauthorized: unknown = await wrong.events.ingest({ id: 'x', type: 'prompt', subject: 'c' }).catch((e: unknown) => e);
+    const unauthorized: unknown = await wrong.events
+      .ingest({ id: 'x', type: 'prompt', subject: 'c' })
+      .catch((e: unknown) => e);
     expect(unauthorized).toMatchObject({ name: 'HTTPError', status: 401 });
   });
 });
@@ -92,18 +110,41 @@ describe('Lago events API (lago-javascript-client, unchanged)', () => {
     const batch = await lago.events.createBatchEvents({
       events: [
         { transaction_id: 'tx-2', external_customer_id: 'cust-7', code: 'api_calls', timestamp: seconds },
-        { transaction_id: 'tx-3', external_customer_id: 'cust-7', code: 'api_calls', precise_total_amount_cents: '12.5' },
+        {
+          transaction_id: 'tx-3',
+          external_customer_id: 'cust-7',
+          code: 'api_calls',
+          precise_total_amount_cents: '12.5',
+        },
       ],
     });
     expect(batch.data.events).toHaveLength(2);
     const batches = await h.rawBatches(t.tenantId);
     expect(batches).toHaveLength(2);
     expect(batches[0].events).toEqual([
-      { id: 'tx-1', source: 'lago', type: 'storage', subject: 'sub-9', time: new Date(seconds * 1000 + 123).toISOString(), data: { gb: 10 } },
+      {
+        id: 'tx-1',
+        source: 'lago',
+        type: 'storage',
+        subject: 'sub-9',
+        time: new Date(seconds * 1000 + 123).toISOString(),
+        data: { gb: 10 },
+      },
     ]);
     expect(batches[1].events).toEqual([
-      { id: 'tx-2', source: 'lago', type: 'api_calls', subject: 'cust-7', time: new Date(seconds * 1000).toISOString(), data: {} },
-      expect.objectContaining({ id: 'tx-3', subject: 'cust-7', data: { precise_total_amount_cents: '12.5' } }),
+      {
+        id: 'tx-2',
+        source: 'lago',
+        type: 'api_calls',
+        subject: 'cust-7',
+        time: new Date(seconds * 1000).toISOString(),
+        data: {},
+      },
+      expect.objectContaining({
+        id: 'tx-3',
+        subject: 'cust-7',
+        data: { precise_total_amount_cents: '12.5' },
+      }),
     ]);
   });
 
@@ -111,9 +152,14 @@ describe('Lago events API (lago-javascript-client, unchanged)', () => {
     const { Client } = peer<LagoSdk>('lago-javascript-client');
     const t = await h.tenant();
     const lago = Client(t.key, { baseUrl: `${collector.base}/lago/api/v1` });
-    const err: unknown = await lago.events.createEvent({ event: { transaction_id: 'tx-x', code: 'storage' } }).catch((e: unknown) => e);
+    const err: unknown = await lago.events
+      .createEvent({ event: { transaction_id: 'tx-x', code: 'storage' } })
+      .catch((e: unknown) => e);
     // The generated client rejects with the response, its parsed body in `error`.
-    expect(err).toMatchObject({ status: 400, error: { error: { code: 'INVALID_EVENTS', message: expect.stringContaining('subject') } } });
+    expect(err).toMatchObject({
+      status: 400,
+      error: { error: { code: 'INVALID_EVENTS', message: expect.stringContaining('subject') } },
+    });
     expect(await h.rawBatches(t.tenantId)).toEqual([]);
   });
 });

@@ -20,17 +20,47 @@ describe('POST /v1/events: request-level refusals', () => {
   const many = JSON.stringify(Array.from({ length: 1_001 }, (_, i) => event(`m${i}`)));
   const cases: [string, string | object, Record<string, string>, number, string][] = [
     ['invalid JSON', '{"id": "a",', {}, 400, 'INVALID_JSON'],
-    ['NaN in data (not JSON)', '{"id":"a","type":"t","subject":"s","data":{"v":NaN}}', {}, 400, 'INVALID_JSON'],
+    [
+      'NaN in data (not JSON)',
+      '{"id":"a","type":"t","subject":"s","data":{"v":NaN}}',
+      {},
+      400,
+      'INVALID_JSON',
+    ],
     ['an empty body', '', {}, 400, 'INVALID_JSON'],
     ['a JSON number', '42', {}, 400, 'INVALID_BODY'],
     ['an empty array', '[]', {}, 400, 'EMPTY_BATCH'],
-    ['an array as application/cloudevents+json', [event('a')], { 'content-type': 'application/cloudevents+json' }, 400, 'INVALID_BODY'],
-    ['one event as application/cloudevents-batch+json', event('a'), { 'content-type': 'application/cloudevents-batch+json' }, 400, 'INVALID_BODY'],
+    [
+      'an array as application/cloudevents+json',
+      [event('a')],
+      { 'content-type': 'application/cloudevents+json' },
+      400,
+      'INVALID_BODY',
+    ],
+    [
+      'one event as application/cloudevents-batch+json',
+      event('a'),
+      { 'content-type': 'application/cloudevents-batch+json' },
+      400,
+      'INVALID_BODY',
+    ],
     ['an unknown content type', event('a'), { 'content-type': 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    ['form data', 'id=a', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'form data',
+      'id=a',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['a body over 1 MiB', big, {}, 413, 'BODY_TOO_LARGE'],
     ['1,001 events', many, {}, 413, 'TOO_MANY_EVENTS'],
-    ['an Idempotency-Key over 255 characters', event('a'), { 'idempotency-key': 'k'.repeat(256) }, 400, 'INVALID_IDEMPOTENCY_KEY'],
+    [
+      'an Idempotency-Key over 255 characters',
+      event('a'),
+      { 'idempotency-key': 'k'.repeat(256) },
+      400,
+      'INVALID_IDEMPOTENCY_KEY',
+    ],
   ];
   it.each(cases)('%s', async (_name, body, headers, status, code) => {
     const t = await h.tenant();
@@ -76,17 +106,32 @@ describe('POST /v1/events: per-event validation', () => {
     ['1e309 in data', '{"id":"x","type":"t","subject":"s","data":{"v":1e309}}', 'INVALID_DATA', 'data.v'],
     ['data over 64 KiB', event('x', { data: { s: 'y'.repeat(65 * 1024) } }), 'DATA_TOO_LARGE', 'data'],
     ['a time that is not RFC 3339', event('x', { time: '10/03/2026' }), 'INVALID_TIME', 'time'],
-    ['a time 10 minutes ahead', event('x', { time: new Date(now + 600_000).toISOString() }), 'TIME_IN_FUTURE', 'time'],
+    [
+      'a time 10 minutes ahead',
+      event('x', { time: new Date(now + 600_000).toISOString() }),
+      'TIME_IN_FUTURE',
+      'time',
+    ],
     ['a time 40 days old', event('x', { time: now - 40 * 86_400_000 }), 'TIME_TOO_OLD', 'time'],
   ];
   it.each(cases)('refuses %s with 400 and the reason', async (_name, ev, code, field) => {
     const t = await h.tenant();
-    const r = await collector.post('/v1/events', typeof ev === 'string' ? ev : JSON.stringify(ev), auth(t.key));
+    const r = await collector.post(
+      '/v1/events',
+      typeof ev === 'string' ? ev : JSON.stringify(ev),
+      auth(t.key),
+    );
     expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ accepted: 0, rejected: 1, results: [{ index: 0, status: 'rejected', error: { code, field } }] });
+    expect(r.body).toMatchObject({
+      accepted: 0,
+      rejected: 1,
+      results: [{ index: 0, status: 'rejected', error: { code, field } }],
+    });
     expect(await h.rawBatches(t.tenantId)).toEqual([]);
     const rejections = await h.rejections(t.tenantId);
-    expect(rejections).toEqual([expect.objectContaining({ tenantId: t.tenantId, stage: 'collector', code, field })]);
+    expect(rejections).toEqual([
+      expect.objectContaining({ tenantId: t.tenantId, stage: 'collector', code, field }),
+    ]);
   });
 });
 
@@ -98,39 +143,79 @@ describe('POST /v1/events: accepting', () => {
       'content-type': 'application/cloudevents+json',
     });
     expect(r.status).toBe(202);
-    expect(r.body).toEqual({ batchId: expect.stringMatching(/^bat_/), accepted: 1, rejected: 0, duplicate: false, results: [{ index: 0, id: 'one', status: 'accepted' }] });
+    expect(r.body).toEqual({
+      batchId: expect.stringMatching(/^bat_/),
+      accepted: 1,
+      rejected: 0,
+      duplicate: false,
+      results: [{ index: 0, id: 'one', status: 'accepted' }],
+    });
     const batches = await h.rawBatches(t.tenantId);
     expect(batches).toHaveLength(1);
     expect(batches[0]).toMatchObject({ batchId: r.body.batchId, tenantId: t.tenantId });
     const stored = batches[0].events[0];
-    expect(stored).toMatchObject({ id: 'one', source: 'default', type: 'api.call', subject: 'customer-1', data: { tokens: 12 } });
+    expect(stored).toMatchObject({
+      id: 'one',
+      source: 'default',
+      type: 'api.call',
+      subject: 'customer-1',
+      data: { tokens: 12 },
+    });
     expect(stored.time).toBe(batches[0].receivedAt);
   });
 
   it('accepts the valid events of a partial batch and rejects the rest', async () => {
     const t = await h.tenant();
-    const events = [event('a'), { ...event('b'), subject: undefined }, event('c', { time: 1_700_000_000_000 + 0.5 }), event('d', { specversion: '1.0' })];
-    const r = await collector.post('/v1/events', events, { ...auth(t.key), 'content-type': 'application/cloudevents-batch+json; charset=utf-8' });
+    const events = [
+      event('a'),
+      { ...event('b'), subject: undefined },
+      event('c', { time: 1_700_000_000_000 + 0.5 }),
+      event('d', { specversion: '1.0' }),
+    ];
+    const r = await collector.post('/v1/events', events, {
+      ...auth(t.key),
+      'content-type': 'application/cloudevents-batch+json; charset=utf-8',
+    });
     expect(r.status).toBe(202);
     expect(r.body.accepted).toBe(2);
     expect(r.body.rejected).toBe(2);
     expect(r.body.results).toEqual([
       { index: 0, id: 'a', status: 'accepted' },
-      { index: 1, id: 'b', status: 'rejected', error: { code: 'MISSING_FIELD', message: expect.any(String), field: 'subject' } },
-      { index: 2, id: 'c', status: 'rejected', error: { code: 'INVALID_TIME', message: expect.any(String), field: 'time' } },
+      {
+        index: 1,
+        id: 'b',
+        status: 'rejected',
+        error: { code: 'MISSING_FIELD', message: expect.any(String), field: 'subject' },
+      },
+      {
+        index: 2,
+        id: 'c',
+        status: 'rejected',
+        error: { code: 'INVALID_TIME', message: expect.any(String), field: 'time' },
+      },
       { index: 3, id: 'd', status: 'accepted' },
     ]);
     const batches = await h.rawBatches(t.tenantId);
     expect(batches).toHaveLength(1);
     expect(batches[0].events.map((e: { id: string }) => e.id)).toEqual(['a', 'd']);
     const rejections = await h.rejections(t.tenantId);
-    expect(rejections.map((x) => [x.eventId, x.code]).sort()).toEqual([['b', 'MISSING_FIELD'], ['c', 'INVALID_TIME']]);
-    expect(JSON.parse(rejections.find((x) => x.eventId === 'b').raw)).toMatchObject({ id: 'b', type: 'api.call' });
+    expect(rejections.map((x) => [x.eventId, x.code]).sort()).toEqual([
+      ['b', 'MISSING_FIELD'],
+      ['c', 'INVALID_TIME'],
+    ]);
+    expect(JSON.parse(rejections.find((x) => x.eventId === 'b').raw)).toMatchObject({
+      id: 'b',
+      type: 'api.call',
+    });
   });
 
   it('accepts 1,000 events in one request as one message', async () => {
     const t = await h.tenant();
-    const r = await collector.post('/v1/events', Array.from({ length: 1_000 }, (_, i) => event(`e${i}`)), auth(t.key));
+    const r = await collector.post(
+      '/v1/events',
+      Array.from({ length: 1_000 }, (_, i) => event(`e${i}`)),
+      auth(t.key),
+    );
     expect(r.status).toBe(202);
     expect(r.body.accepted).toBe(1_000);
     const batches = await h.rawBatches(t.tenantId);
@@ -152,7 +237,10 @@ describe('POST /v1/events: accepting', () => {
     expect(await h.rawBatches(t.tenantId)).toHaveLength(1);
     // Another tenant with the same key is another batch.
     const u = await h.tenant();
-    const third = await other.post('/v1/events', [event('i1')], { ...auth(u.key), 'idempotency-key': 'retry-me' });
+    const third = await other.post('/v1/events', [event('i1')], {
+      ...auth(u.key),
+      'idempotency-key': 'retry-me',
+    });
     expect(third.body.batchId).not.toBe(first.body.batchId);
     expect(third.body.duplicate).toBe(false);
   });
@@ -165,7 +253,9 @@ describe('when the stream cannot take the batch', () => {
     const t = await h.tenant();
     const r = await broken.post('/v1/events', [event('a'), { id: 'bad' }], auth(t.key));
     expect(r.status).toBe(503);
-    expect(r.body).toEqual({ error: { code: 'UNAVAILABLE', message: expect.stringContaining('nothing was accepted') } });
+    expect(r.body).toEqual({
+      error: { code: 'UNAVAILABLE', message: expect.stringContaining('nothing was accepted') },
+    });
     await broken.close();
   });
 
@@ -194,7 +284,11 @@ describe('rate limit', () => {
     const t = await h.tenant();
     // Start at the beginning of a second so both requests fall into one window.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
-    const first = await a.post('/v1/events', [1, 2, 3, 4].map((i) => event(`r${i}`)), auth(t.key));
+    const first = await a.post(
+      '/v1/events',
+      [1, 2, 3, 4].map((i) => event(`r${i}`)),
+      auth(t.key),
+    );
     const second = await b.post('/v1/events', [event('r5'), event('r6')], auth(t.key));
     expect(first.status).toBe(202);
     expect(second.status).toBe(429);
@@ -225,13 +319,22 @@ describe('NATS ingest', () => {
     const t = await h.tenant();
     const hdrs = natsHeaders();
     hdrs.set('Idempotency-Key', 'nats-1');
-    const msg = await h.nc.request(Subjects.usageIngest(t.tenantId), Buffer.from(JSON.stringify([event('n1'), { id: 'n2' }])), {
-      timeout: 5_000,
-      headers: hdrs,
-    });
+    const msg = await h.nc.request(
+      Subjects.usageIngest(t.tenantId),
+      Buffer.from(JSON.stringify([event('n1'), { id: 'n2' }])),
+      {
+        timeout: 5_000,
+        headers: hdrs,
+      },
+    );
     const reply = msg.json<any>();
     expect(reply).toMatchObject({ status: 202, accepted: 1, rejected: 1, duplicate: false });
-    expect(reply.results[1]).toMatchObject({ index: 1, id: 'n2', status: 'rejected', error: { code: 'MISSING_FIELD', field: 'type' } });
+    expect(reply.results[1]).toMatchObject({
+      index: 1,
+      id: 'n2',
+      status: 'rejected',
+      error: { code: 'MISSING_FIELD', field: 'type' },
+    });
     const batches = await h.rawBatches(t.tenantId);
     expect(batches).toHaveLength(1);
     expect(batches[0].events[0].id).toBe('n1');
@@ -239,9 +342,15 @@ describe('NATS ingest', () => {
 
   it('answers errors with the HTTP status and code', async () => {
     const t = await h.tenant();
-    const bad = await h.nc.request(Subjects.usageIngest(t.tenantId), Buffer.from('{nope'), { timeout: 5_000 });
+    const bad = await h.nc.request(Subjects.usageIngest(t.tenantId), Buffer.from('{nope'), {
+      timeout: 5_000,
+    });
     expect(bad.json()).toEqual({ status: 400, error: { code: 'INVALID_JSON', message: expect.any(String) } });
-    const none = await h.nc.request(Subjects.usageIngest(t.tenantId), Buffer.from(JSON.stringify([{ id: 'x' }])), { timeout: 5_000 });
+    const none = await h.nc.request(
+      Subjects.usageIngest(t.tenantId),
+      Buffer.from(JSON.stringify([{ id: 'x' }])),
+      { timeout: 5_000 },
+    );
     expect(none.json()).toMatchObject({ status: 400, accepted: 0, rejected: 1 });
   });
 });

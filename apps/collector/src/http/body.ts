@@ -17,7 +17,10 @@ function mediaType(contentType: string | undefined): string {
 }
 
 /** The shape a request's content type allows; 415 for any other type. */
-export function shapeOf(contentType: string | undefined, allowed: Record<string, BodyShape> = SHAPES): BodyShape {
+export function shapeOf(
+  contentType: string | undefined,
+  allowed: Record<string, BodyShape> = SHAPES,
+): BodyShape {
   const shape = allowed[mediaType(contentType)];
   if (!shape) {
     throw new IngestError(
@@ -40,10 +43,18 @@ export function decodeBody(raw: unknown, shape: BodyShape): unknown {
     throw new IngestError('invalid', 'INVALID_JSON', `the body is not valid JSON: ${(err as Error).message}`);
   }
   if (shape === 'single' && Array.isArray(body)) {
-    throw new IngestError('invalid', 'INVALID_BODY', 'application/cloudevents+json takes one event; send arrays as application/cloudevents-batch+json');
+    throw new IngestError(
+      'invalid',
+      'INVALID_BODY',
+      'application/cloudevents+json takes one event; send arrays as application/cloudevents-batch+json',
+    );
   }
   if (shape === 'batch' && !Array.isArray(body)) {
-    throw new IngestError('invalid', 'INVALID_BODY', 'application/cloudevents-batch+json takes an array of events');
+    throw new IngestError(
+      'invalid',
+      'INVALID_BODY',
+      'application/cloudevents-batch+json takes an array of events',
+    );
   }
   return body;
 }

@@ -45,7 +45,12 @@ export class CompatController {
     if (event === null || typeof event !== 'object' || Array.isArray(event)) {
       throw new IngestError('invalid', 'INVALID_BODY', 'the body must be { "event": { ... } }');
     }
-    await this.ingest.execute({ tenantId: caller.tenantId, body: fromLago(event), receivedAtMs, allOrNothing: true });
+    await this.ingest.execute({
+      tenantId: caller.tenantId,
+      body: fromLago(event),
+      receivedAtMs,
+      allOrNothing: true,
+    });
     return { event: echoLago(event, receivedAtMs) };
   }
 
@@ -57,14 +62,25 @@ export class CompatController {
     const caller = await this.authenticate(req);
     const body = decodeBody(req.body, shapeOf(req.headers['content-type'], { 'application/json': 'single' }));
     const events = (body as { events?: unknown }).events;
-    if (!Array.isArray(events)) throw new IngestError('invalid', 'INVALID_BODY', 'the body must be { "events": [ ... ] }');
-    await this.ingest.execute({ tenantId: caller.tenantId, body: events.map(fromLago), receivedAtMs, allOrNothing: true });
+    if (!Array.isArray(events))
+      throw new IngestError('invalid', 'INVALID_BODY', 'the body must be { "events": [ ... ] }');
+    await this.ingest.execute({
+      tenantId: caller.tenantId,
+      body: events.map(fromLago),
+      receivedAtMs,
+      allOrNothing: true,
+    });
     return { events: events.map((e) => echoLago(e as LagoEventIn, receivedAtMs)) };
   }
 
   private async authenticate(req: FastifyRequest): Promise<Caller> {
     const caller = await this.apiKeys.authenticate(req.headers.authorization);
-    if (!caller) throw new IngestError('unauthorized', 'UNAUTHORIZED', 'missing, unknown or revoked API key: send Authorization: Bearer <key>');
+    if (!caller)
+      throw new IngestError(
+        'unauthorized',
+        'UNAUTHORIZED',
+        'missing, unknown or revoked API key: send Authorization: Bearer <key>',
+      );
     return caller;
   }
 }
@@ -118,7 +134,10 @@ export function fromLago(raw: unknown): unknown {
     subject: e.external_customer_id ?? e.external_subscription_id,
   };
   if (e.timestamp !== undefined && e.timestamp !== null) out.time = lagoTime(e.timestamp);
-  if (e.properties !== undefined || (e.precise_total_amount_cents !== undefined && e.precise_total_amount_cents !== null)) {
+  if (
+    e.properties !== undefined ||
+    (e.precise_total_amount_cents !== undefined && e.precise_total_amount_cents !== null)
+  ) {
     const props = e.properties;
     if (props !== undefined && props !== null && (typeof props !== 'object' || Array.isArray(props))) {
       out.data = props;

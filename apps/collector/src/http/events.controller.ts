@@ -29,7 +29,12 @@ export class EventsController {
   ): Promise<UsageIngestResultV1> {
     const receivedAtMs = Date.now();
     const caller = await this.apiKeys.authenticate(req.headers.authorization);
-    if (!caller) throw new IngestError('unauthorized', 'UNAUTHORIZED', 'missing, unknown or revoked API key: send Authorization: Bearer <key>');
+    if (!caller)
+      throw new IngestError(
+        'unauthorized',
+        'UNAUTHORIZED',
+        'missing, unknown or revoked API key: send Authorization: Bearer <key>',
+      );
     const shape = shapeOf(req.headers['content-type']);
     const body = decodeBody(req.body, shape);
     const result = await this.ingest.execute({

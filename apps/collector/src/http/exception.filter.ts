@@ -19,7 +19,8 @@ export class CollectorExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body, retryAfter } = this.toResponse(exception);
-    if (status >= 500 && !(exception instanceof IngestError)) this.logger.error({ err: exception }, 'request failed');
+    if (status >= 500 && !(exception instanceof IngestError))
+      this.logger.error({ err: exception }, 'request failed');
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.code(status).send(body);
   }
@@ -39,19 +40,33 @@ export class CollectorExceptionFilter implements ExceptionFilter {
       const limit = this.config.COLLECTOR_MAX_BODY_BYTES;
       return {
         status: 413,
-        body: { error: { code: 'BODY_TOO_LARGE', message: `the request body is larger than ${limit} bytes (COLLECTOR_MAX_BODY_BYTES)` } },
+        body: {
+          error: {
+            code: 'BODY_TOO_LARGE',
+            message: `the request body is larger than ${limit} bytes (COLLECTOR_MAX_BODY_BYTES)`,
+          },
+        },
       };
     }
     if (status === 415 || fastify?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return { status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: String(fastify.message) } } };
+      return {
+        status: 415,
+        body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: String(fastify.message) } },
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = status === 404 ? 'ROUTE_NOT_FOUND' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL';
-      return { status, body: { error: { code, message: status < 500 ? exception.message : 'internal error' } } };
+      return {
+        status,
+        body: { error: { code, message: status < 500 ? exception.message : 'internal error' } },
+      };
     }
     if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-      return { status: fastify.statusCode, body: { error: { code: 'BAD_REQUEST', message: String(fastify.message) } } };
+      return {
+        status: fastify.statusCode,
+        body: { error: { code: 'BAD_REQUEST', message: String(fastify.message) } },
+      };
     }
     return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
   }

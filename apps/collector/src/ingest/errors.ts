@@ -2,7 +2,8 @@
  * Request-level failures of an ingest call: plain classes with stable codes. The HTTP filter
  * and the NATS responder map `kind` to a status; nothing here knows about either.
  */
-export type IngestErrorKind = 'invalid' | 'unauthorized' | 'too_large' | 'unsupported' | 'rate_limited' | 'unavailable';
+export type IngestErrorKind =
+  'invalid' | 'unauthorized' | 'too_large' | 'unsupported' | 'rate_limited' | 'unavailable';
 
 export class IngestError extends Error {
   constructor(

@@ -4,7 +4,14 @@ import { parseEventTime, validateEvent, type EventErrorCode, type ValidEvent } f
 
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');
 const LIMITS = { maxDataBytes: 64 * 1024, lateArrivalMs: 35 * 86_400_000, maxFutureMs: 300_000 };
-const base = { id: 'e1', source: 'svc', type: 'api.call', subject: 'cust-1', time: '2026-03-10T11:59:00.000Z', data: { n: 1 } };
+const base = {
+  id: 'e1',
+  source: 'svc',
+  type: 'api.call',
+  subject: 'cust-1',
+  time: '2026-03-10T11:59:00.000Z',
+  data: { n: 1 },
+};
 
 describe('validateEvent', () => {
   const rejected: [string, unknown, EventErrorCode, string | undefined][] = [
@@ -31,10 +38,20 @@ describe('validateEvent', () => {
     ['data an array', { ...base, data: [1] }, 'INVALID_DATA', 'data'],
     ['data a string', { ...base, data: 'x' }, 'INVALID_DATA', 'data'],
     ['data with 1e309', { ...base, data: JSON.parse('{"v": 1e309}') as unknown }, 'INVALID_DATA', 'data.v'],
-    ['data with -1e309 nested', { ...base, data: JSON.parse('{"a": {"b": [1, -1e309]}}') as unknown }, 'INVALID_DATA', 'data.a.b.1'],
+    [
+      'data with -1e309 nested',
+      { ...base, data: JSON.parse('{"a": {"b": [1, -1e309]}}') as unknown },
+      'INVALID_DATA',
+      'data.a.b.1',
+    ],
     ['data with NaN', { ...base, data: { v: NaN } }, 'INVALID_DATA', 'data.v'],
     ['data over 64 KiB', { ...base, data: { s: 'x'.repeat(64 * 1024) } }, 'DATA_TOO_LARGE', 'data'],
-    ['data over 64 KiB in multibyte chars', { ...base, data: { s: 'é'.repeat(33 * 1024) } }, 'DATA_TOO_LARGE', 'data'],
+    [
+      'data over 64 KiB in multibyte chars',
+      { ...base, data: { s: 'é'.repeat(33 * 1024) } },
+      'DATA_TOO_LARGE',
+      'data',
+    ],
   ];
   it.each(rejected)('refuses %s', (_name, raw, code, field) => {
     const out = validateEvent(raw, NOW, LIMITS);
@@ -47,15 +64,27 @@ describe('validateEvent', () => {
   });
 
   const accepted: [string, unknown, Partial<ValidEvent>][] = [
-    ['a full event', base, { id: 'e1', source: 'svc', time: '2026-03-10T11:59:00.000Z', dataJson: '{"n":1}' }],
+    [
+      'a full event',
+      base,
+      { id: 'e1', source: 'svc', time: '2026-03-10T11:59:00.000Z', dataJson: '{"n":1}' },
+    ],
     ['no source (default)', { ...base, source: undefined }, { source: 'default' }],
     ['no time (receive time)', { ...base, time: undefined }, { time: '2026-03-10T12:00:00.000Z' }],
     ['no data', { ...base, data: undefined }, { dataJson: '{}' }],
-    ['an offset, micro-seconds truncated', { ...base, time: '2026-03-10T13:59:00.123999+02:00' }, { time: '2026-03-10T11:59:00.123Z' }],
+    [
+      'an offset, micro-seconds truncated',
+      { ...base, time: '2026-03-10T13:59:00.123999+02:00' },
+      { time: '2026-03-10T11:59:00.123Z' },
+    ],
     ['epoch ms', { ...base, time: NOW - 1 }, { time: '2026-03-10T11:59:59.999Z' }],
     ['4:59 ahead', { ...base, time: NOW + 299_000 }, { time: '2026-03-10T12:04:59.000Z' }],
     ['specversion 1.0', { ...base, specversion: '1.0' }, { specversion: '1.0' }],
-    ['unknown extension attributes (dropped)', { ...base, traceparent: 'x', datacontenttype: 'application/json' }, { id: 'e1' }],
+    [
+      'unknown extension attributes (dropped)',
+      { ...base, traceparent: 'x', datacontenttype: 'application/json' },
+      { id: 'e1' },
+    ],
     ['1e308 is finite', { ...base, data: { v: 1e308 } }, { dataJson: '{"v":1e+308}' }],
   ];
   it.each(accepted)('accepts %s', (_name, raw, expected) => {
@@ -64,17 +93,33 @@ describe('validateEvent', () => {
   });
 
   it('produces events that satisfy the UsageRawBatchV1 contract once encoded', () => {
-    const events = accepted.map(([, raw]) => validateEvent(raw, NOW, LIMITS)).map((o) => (o.ok ? o.event : undefined));
-    const text = encodeBatch('bat_1', 'ten_1', new Date(NOW).toISOString(), events.filter((e): e is ValidEvent => !!e));
+    const events = accepted
+      .map(([, raw]) => validateEvent(raw, NOW, LIMITS))
+      .map((o) => (o.ok ? o.event : undefined));
+    const text = encodeBatch(
+      'bat_1',
+      'ten_1',
+      new Date(NOW).toISOString(),
+      events.filter((e): e is ValidEvent => !!e),
+    );
     const batch = validateMessage(UsageRawBatch, JSON.parse(text));
     expect(batch.events).toHaveLength(accepted.length);
-    expect(batch.events[0]).toEqual({ id: 'e1', source: 'svc', type: 'api.call', subject: 'cust-1', time: '2026-03-10T11:59:00.000Z', data: { n: 1 } });
+    expect(batch.events[0]).toEqual({
+      id: 'e1',
+      source: 'svc',
+      type: 'api.call',
+      subject: 'cust-1',
+      time: '2026-03-10T11:59:00.000Z',
+      data: { n: 1 },
+    });
   });
 
   it('escapes strings when encoding a batch by hand', () => {
     const out = validateEvent({ ...base, id: 'a"b\\c\n', subject: '\u2028' }, NOW, LIMITS);
     if (!out.ok) throw new Error('expected valid');
-    const parsed = JSON.parse(encodeBatch('b', 't', '2026-03-10T12:00:00.000Z', [out.event])) as { events: { id: string; subject: string }[] };
+    const parsed = JSON.parse(encodeBatch('b', 't', '2026-03-10T12:00:00.000Z', [out.event])) as {
+      events: { id: string; subject: string }[];
+    };
     expect(parsed.events[0]!.id).toBe('a"b\\c\n');
     expect(parsed.events[0]!.subject).toBe('\u2028');
   });
@@ -87,7 +132,11 @@ describe('parseEventTime', () => {
     ['2024-05-01T00:30:00-01:30', Date.parse('2024-05-01T02:00:00Z')],
   ])('reads %s', (text, ms) => expect(parseEventTime(text)).toBe(ms));
 
-  it.each(['2023-02-29T00:00:00Z', '2024-05-01T12:00:60Z', '2024-05-01 12:00:00Z', '2024-05-01T12:00:00+24:00', ''])('refuses %s', (text) =>
-    expect(typeof parseEventTime(text)).toBe('string'),
-  );
+  it.each([
+    '2023-02-29T00:00:00Z',
+    '2024-05-01T12:00:60Z',
+    '2024-05-01 12:00:00Z',
+    '2024-05-01T12:00:00+24:00',
+    '',
+  ])('refuses %s', (text) => expect(typeof parseEventTime(text)).toBe('string'));
 });

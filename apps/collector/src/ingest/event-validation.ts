@@ -95,7 +95,8 @@ export function validateEvent(raw: unknown, receivedAtMs: number, limits: Valida
 
   let specversion: string | undefined;
   if (ev.specversion !== undefined && ev.specversion !== null) {
-    if (ev.specversion !== '1.0') return fail('INVALID_SPECVERSION', 'specversion must be "1.0"', 'specversion');
+    if (ev.specversion !== '1.0')
+      return fail('INVALID_SPECVERSION', 'specversion must be "1.0"', 'specversion');
     specversion = '1.0';
   }
 
@@ -119,12 +120,16 @@ export function validateEvent(raw: unknown, receivedAtMs: number, limits: Valida
   let dataJson = '{}';
   if (ev.data !== undefined && ev.data !== null) {
     const data = ev.data;
-    if (typeof data !== 'object' || Array.isArray(data)) return fail('INVALID_DATA', 'data must be a JSON object', 'data');
+    if (typeof data !== 'object' || Array.isArray(data))
+      return fail('INVALID_DATA', 'data must be a JSON object', 'data');
     const bad = findNonFinite(data, 'data', 0);
     if (bad) return fail('INVALID_DATA', bad.message, bad.path);
     dataJson = JSON.stringify(data);
     // Bytes of UTF-8; length is a lower bound, so the exact count is only needed near the limit.
-    if (dataJson.length > limits.maxDataBytes / 3 && Buffer.byteLength(dataJson, 'utf8') > limits.maxDataBytes) {
+    if (
+      dataJson.length > limits.maxDataBytes / 3 &&
+      Buffer.byteLength(dataJson, 'utf8') > limits.maxDataBytes
+    ) {
       return fail('DATA_TOO_LARGE', `data is larger than ${limits.maxDataBytes} bytes of JSON`, 'data');
     }
   }
@@ -138,13 +143,18 @@ export function validateEvent(raw: unknown, receivedAtMs: number, limits: Valida
  * JSON has no NaN or Infinity, but a number such as 1e309 parses to Infinity in JS and would be
  * written back as null: silently changing a usage value is worse than refusing it.
  */
-function findNonFinite(value: unknown, path: string, depth: number): { path: string; message: string } | undefined {
+function findNonFinite(
+  value: unknown,
+  path: string,
+  depth: number,
+): { path: string; message: string } | undefined {
   if (depth > MAX_DATA_DEPTH) return { path, message: `data is nested deeper than ${MAX_DATA_DEPTH} levels` };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const v: unknown = value[i];
       if (typeof v === 'number') {
-        if (!Number.isFinite(v)) return { path: `${path}.${i}`, message: `${path}.${i} is not a finite number (out of range)` };
+        if (!Number.isFinite(v))
+          return { path: `${path}.${i}`, message: `${path}.${i} is not a finite number (out of range)` };
       } else if (v !== null && typeof v === 'object') {
         const bad = findNonFinite(v, `${path}.${i}`, depth + 1);
         if (bad) return bad;
@@ -155,7 +165,8 @@ function findNonFinite(value: unknown, path: string, depth: number): { path: str
   for (const key in value as Record<string, unknown>) {
     const v = (value as Record<string, unknown>)[key];
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return { path: `${path}.${key}`, message: `${path}.${key} is not a finite number (out of range)` };
+      if (!Number.isFinite(v))
+        return { path: `${path}.${key}`, message: `${path}.${key} is not a finite number (out of range)` };
     } else if (v !== null && typeof v === 'object') {
       const bad = findNonFinite(v, `${path}.${key}`, depth + 1);
       if (bad) return bad;
@@ -164,7 +175,8 @@ function findNonFinite(value: unknown, path: string, depth: number): { path: str
   return undefined;
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /** Times that print as 4-digit years (anything before 1970 is far outside any late-arrival window). */
 const MIN_MS = 0;
@@ -185,7 +197,12 @@ export function parseEventTime(value: unknown): number | string {
   const m = RFC3339.exec(value);
   if (!m) return 'time must be RFC 3339, e.g. 2024-05-01T12:00:00.000Z';
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const monthDays = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);

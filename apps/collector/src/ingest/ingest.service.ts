@@ -74,7 +74,11 @@ export class IngestService {
     // 1. shape and size
     const events = Array.isArray(cmd.body) ? (cmd.body as unknown[]) : [cmd.body];
     if (cmd.body === null || typeof cmd.body !== 'object') {
-      throw new IngestError('invalid', 'INVALID_BODY', 'the body must be one event (a JSON object) or an array of events');
+      throw new IngestError(
+        'invalid',
+        'INVALID_BODY',
+        'the body must be one event (a JSON object) or an array of events',
+      );
     }
     if (events.length === 0) throw new IngestError('invalid', 'EMPTY_BATCH', 'the batch has no events');
     if (events.length > this.maxEvents) {
@@ -110,7 +114,10 @@ export class IngestService {
         valid.push(outcome.event);
         results[i] = { index: i, id: outcome.event.id, status: 'accepted' };
       } else {
-        results[i] = id === undefined ? { index: i, status: 'rejected', error: outcome.error } : { index: i, id, status: 'rejected', error: outcome.error };
+        results[i] =
+          id === undefined
+            ? { index: i, status: 'rejected', error: outcome.error }
+            : { index: i, id, status: 'rejected', error: outcome.error };
         const rejection: UsageRejectedV1 = {
           tenantId: cmd.tenantId,
           stage: 'collector',
@@ -138,7 +145,9 @@ export class IngestService {
     // 4. publish
     const receivedAt = new Date(cmd.receivedAtMs).toISOString();
     const [batchAck] = await Promise.all([
-      valid.length > 0 ? this.publishBatch(cmd.tenantId, batchId, receivedAt, valid) : Promise.resolve(undefined),
+      valid.length > 0
+        ? this.publishBatch(cmd.tenantId, batchId, receivedAt, valid)
+        : Promise.resolve(undefined),
       this.publishRejections(cmd.tenantId, batchId, rejections, results),
     ]);
 
@@ -162,7 +171,11 @@ export class IngestService {
       });
     } catch (err) {
       this.logger.error({ err, tenantId, batchId, events: events.length }, 'usage batch not stored');
-      throw new IngestError('unavailable', 'UNAVAILABLE', 'the event stream did not store the batch; retry later (nothing was accepted)');
+      throw new IngestError(
+        'unavailable',
+        'UNAVAILABLE',
+        'the event stream did not store the batch; retry later (nothing was accepted)',
+      );
     }
   }
 
@@ -191,7 +204,12 @@ export class IngestService {
     const failed = settled.filter((s) => s.status === 'rejected');
     if (failed.length > 0) {
       this.logger.warn(
-        { err: (failed[0] as PromiseRejectedResult).reason as unknown, tenantId, batchId, lost: failed.length },
+        {
+          err: (failed[0] as PromiseRejectedResult).reason as unknown,
+          tenantId,
+          batchId,
+          lost: failed.length,
+        },
         'rejection records not stored',
       );
     }
@@ -210,7 +228,12 @@ export function batchIdFor(tenantId: string, idempotencyKey: string): string {
  * UsageRawBatchV1 as JSON, written by hand so each event's `data` is serialised once (during
  * validation) and no class-validator runs per event: validateEvent guarantees the contract.
  */
-export function encodeBatch(batchId: string, tenantId: string, receivedAt: string, events: ValidEvent[]): string {
+export function encodeBatch(
+  batchId: string,
+  tenantId: string,
+  receivedAt: string,
+  events: ValidEvent[],
+): string {
   const parts = new Array<string>(events.length);
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;

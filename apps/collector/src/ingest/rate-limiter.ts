@@ -41,7 +41,10 @@ export class RateLimiter {
       return { allowed: true };
     }
     if (count <= this.limit) return { allowed: true };
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(((second + 1) * 1000 - nowMs) / 1000)) };
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil(((second + 1) * 1000 - nowMs) / 1000)),
+    };
   }
 
   private async increment(key: string, by: number): Promise<number> {

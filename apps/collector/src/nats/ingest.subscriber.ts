@@ -63,7 +63,11 @@ export class NatsIngestSubscriber implements OnApplicationBootstrap, OnModuleDes
         throw new IngestError('invalid', 'INVALID_TENANT', 'the subject does not end in a valid tenant id');
       }
       if (msg.data.length > this.config.COLLECTOR_MAX_BODY_BYTES) {
-        throw new IngestError('too_large', 'BODY_TOO_LARGE', `the message is larger than ${this.config.COLLECTOR_MAX_BODY_BYTES} bytes`);
+        throw new IngestError(
+          'too_large',
+          'BODY_TOO_LARGE',
+          `the message is larger than ${this.config.COLLECTOR_MAX_BODY_BYTES} bytes`,
+        );
       }
       const body = decodeBody(Buffer.from(msg.data), 'either');
       const result = await this.ingest.execute({
@@ -75,7 +79,10 @@ export class NatsIngestSubscriber implements OnApplicationBootstrap, OnModuleDes
       return { status: result.accepted > 0 ? 202 : 400, ...result };
     } catch (err) {
       if (err instanceof IngestError) {
-        const out: UsageIngestReplyV1 = { status: STATUS_OF[err.kind], error: { code: err.code, message: err.message } };
+        const out: UsageIngestReplyV1 = {
+          status: STATUS_OF[err.kind],
+          error: { code: err.code, message: err.message },
+        };
         if (err.retryAfterSeconds !== undefined) out.retryAfterSeconds = err.retryAfterSeconds;
         return out;
       }
