@@ -10,8 +10,16 @@ import {
   type BillingSchedule,
 } from '@mu/pricing';
 import { newId } from '@mu/platform';
+import type { Transaction } from 'kysely';
 import { DB, type Db } from '../db/db.module';
-import type { PhaseRow, PlanRow, PlanVersionRow, PriceOverride, SubscriptionRow } from '../db/schema';
+import type {
+  Database,
+  PhaseRow,
+  PlanRow,
+  PlanVersionRow,
+  PriceOverride,
+  SubscriptionRow,
+} from '../db/schema';
 import { CatalogEvents } from '../http/catalog-events';
 import { NotFoundError, StateError, ValidationFailedError, type FieldIssue } from '../http/errors';
 import { toPage, type Page, type PageQuery } from '../http/pagination';
@@ -175,53 +183,28 @@ export class SubscriptionsService {
     if (sub.status === 'canceled')
       throw new StateError('SUBSCRIPTION_CANCELED', `subscription ${id} is already canceled`);
     const now = new Date();
-    if ((input.at ?? 'period_end') === 'now' || now < sub.start_at) {
-      // Before it starts, any cancellation is immediate: it ends where it would have begun.
-      const endAt = now < sub.start_at ? sub.start_at : now;
-      await this.db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('subscriptions')
-          .set({ status: 'canceled', end_at: endAt, canceled_at: now, updated_at: now })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', id)
-          .execute();
-        await tx
-          .deleteFrom('subscription_phases')
-          .where('subscription_id', '=', id)
-          .where('start_at', '>', endAt)
-          .execute();
-        await tx
-          .updateTable('subscription_phases')
-          .set({ end_at: endAt })
-          .where('subscription_id', '=', id)
-          .where('start_at', '<=', endAt)
-          .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', endAt)]))
-          .execute();
-      });
-    } else {
+    // Before it starts, any cancellation is immediate: it ends where it would have begun.
+    const immediate = (input.at ?? 'period_end') === 'now' || now < sub.start_at;
+    let endAt = now < sub.start_at ? sub.start_at : now;
+    if (!immediate) {
       const { schedule } = await this.schedule(tenantId, sub);
-      const current = periodAt(schedule, now < sub.start_at ? sub.start_at : now);
-      const endAt = current ? current.end : sub.start_at;
-      await this.db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('subscriptions')
-          .set({ cancel_at_period_end: true, end_at: endAt, canceled_at: now, updated_at: now })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', id)
-          .execute();
-        await tx
-          .deleteFrom('subscription_phases')
-          .where('subscription_id', '=', id)
-          .where('start_at', '>=', endAt)
-          .execute();
-        await tx
-          .updateTable('subscription_phases')
-          .set({ end_at: endAt })
-          .where('subscription_id', '=', id)
-          .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', endAt)]))
-          .execute();
-      });
+      endAt = periodAt(schedule, endAt)?.end ?? sub.start_at;
     }
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('subscriptions')
+        .set({
+          ...(immediate ? { status: 'canceled' as const } : { cancel_at_period_end: true }),
+          end_at: endAt,
+          canceled_at: now,
+          updated_at: now,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .execute();
+      // The first phase stays even when the subscription never started, for its history.
+      await cutPhasesAt(tx, id, endAt, sub.start_at);
+    });
     this.events.announce(tenantId, 'subscription', id, 'updated');
     return this.get(tenantId, id);
   }
@@ -276,18 +259,7 @@ export class SubscriptionsService {
 
     await this.db.transaction().execute(async (tx) => {
       // A change replaces any change scheduled after it (e.g. a pending downgrade).
-      await tx
-        .deleteFrom('subscription_phases')
-        .where('subscription_id', '=', id)
-        .where('start_at', '>=', effectiveAt)
-        .execute();
-      await tx
-        .updateTable('subscription_phases')
-        .set({ end_at: effectiveAt })
-        .where('subscription_id', '=', id)
-        .where('start_at', '<', effectiveAt)
-        .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', effectiveAt)]))
-        .execute();
+      await cutPhasesAt(tx, id, effectiveAt);
       await tx
         .insertInto('subscription_phases')
         .values({
@@ -453,6 +425,32 @@ export class SubscriptionsService {
       };
     });
   }
+}
+
+/**
+ * End the phase in force at `at` there, and drop the phases that would start at or after it
+ * (a change or cancellation replaces what was scheduled later). `keepStartingAt`: a phase
+ * starting exactly then survives (the first phase of a subscription canceled before it began).
+ */
+async function cutPhasesAt(
+  tx: Transaction<Database>,
+  subscriptionId: string,
+  at: Date,
+  keepStartingAt?: Date,
+): Promise<void> {
+  let drop = tx
+    .deleteFrom('subscription_phases')
+    .where('subscription_id', '=', subscriptionId)
+    .where('start_at', '>=', at);
+  if (keepStartingAt) drop = drop.where('start_at', '<>', keepStartingAt);
+  await drop.execute();
+  await tx
+    .updateTable('subscription_phases')
+    .set({ end_at: at })
+    .where('subscription_id', '=', subscriptionId)
+    .where('start_at', '<=', at)
+    .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', at)]))
+    .execute();
 }
 
 function phaseAt(phases: PhaseRow[], at: Date): PhaseRow | undefined {
