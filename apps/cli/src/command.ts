@@ -5,9 +5,15 @@ export class UsageError extends Error {
   readonly exitCode = 2;
 }
 
-/** The command ran and failed: printed to stderr, exit code 1. */
+/** The command ran and failed: printed to stderr, exit code 1 unless it says otherwise. */
 export class CommandError extends Error {
-  readonly exitCode = 1;
+  /** 1 by default; a command may use another code (e.g. 3 for "done, with refused rows"). */
+  constructor(
+    message: string,
+    readonly exitCode: number = 1,
+  ) {
+    super(message);
+  }
 }
 
 export interface CommandIo {

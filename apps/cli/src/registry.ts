@@ -6,6 +6,7 @@ import { priceCommand } from './commands/price';
 import { streamsProvisionCommand } from './commands/streams';
 import { taxQuoteCommand } from './commands/tax';
 import { fxImportCommand } from './commands/fx';
+import { eventsImportCommand } from './commands/events-import';
 
 /** Every `mu` command. Add a command by writing it under commands/ and listing it here. */
 export const COMMANDS: Command[] = [
@@ -16,4 +17,5 @@ export const COMMANDS: Command[] = [
   streamsProvisionCommand,
   taxQuoteCommand,
   fxImportCommand,
+  eventsImportCommand,
 ];
