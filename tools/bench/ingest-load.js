@@ -1,0 +1,248 @@
+// @ts-check
+// Load generator for `npm run bench:ingest` (tools/bench/ingest.js starts it as a separate process).
+// Sends 100-event CloudEvents batches to the collector's POST /v1/events over keep-alive HTTP.
+// Event ids are `${prefix}-${n}` with n counting up; from the second batch on, 10 of the 100
+// events of a batch are re-sends of events already acknowledged in earlier batches (same
+// payload, so the deduplicator must drop them silently).
+//   --mode max    --concurrency N  requests in flight for --duration s (throughput phase)
+//   --mode paced  --rate R         R unique events/s, open loop, for --duration s (latency phase)
+// Prints one JSON line on stdout at the end: counts, latencies and the acknowledged new ids
+// as [start, count] ranges of n.
+'use strict';
+const http = require('node:http');
+
+const BATCH = 100;
+const DUP_PER_BATCH = 10;
+const NEW_PER_BATCH = BATCH - DUP_PER_BATCH;
+
+/**
+ * @param {string} name
+ * @param {string} [fallback]
+ * @returns {string}
+ */
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? process.argv[i + 1] : fallback;
+  if (v === undefined) throw new Error(`--${name} is required`);
+  return v;
+}
+
+const url = new URL(arg('url'));
+const apiKey = arg('key');
+const prefix = arg('prefix');
+const mode = arg('mode', 'max');
+const durationS = Number(arg('duration', '60'));
+const concurrency = Number(arg('concurrency', '16'));
+const rate = Number(arg('rate', '0'));
+const baseTime = Date.now() - 60 * 60 * 1000;
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: mode === 'max' ? concurrency : 512 });
+const authorization = `Bearer ${apiKey}`;
+
+/** Acknowledged new ids: one byte per n (1 = acked). Grown as ids are handed out. */
+let acked = new Uint8Array(1 << 20);
+let nextN = 0;
+/** Start n of every batch whose 90 new events were all acked: the pool duplicates are drawn from. */
+/** @type {number[]} */
+const ackedBatchStarts = [];
+/** @type {number[]} */
+const latencies = [];
+let requests = 0;
+let okRequests = 0;
+let failedRequests = 0;
+let eventsSent = 0;
+let eventsAccepted = 0;
+let eventsRejected = 0;
+let dupsSent = 0;
+/** @type {Record<string, number>} */
+const statusCounts = {};
+let inFlight = 0;
+let maxInFlight = 0;
+
+/**
+ * One event; its payload depends on n only, so a re-send is byte-for-byte the same event.
+ * @param {number} n
+ */
+function event(n) {
+  return `{"id":"${prefix}-${n}","source":"bench","type":"api.call","subject":"customer-${n % 1000}","time":"${new Date(baseTime + (n % 3_000_000)).toISOString()}","data":{"tokens":${n % 977},"region":"eu"}}`;
+}
+
+/** @returns {{ body: string, start: number, n: number }} */
+function nextBatch() {
+  const hasDups = ackedBatchStarts.length > 0;
+  const fresh = hasDups ? NEW_PER_BATCH : BATCH;
+  const start = nextN;
+  nextN += fresh;
+  if (nextN > acked.length) {
+    const grown = new Uint8Array(acked.length * 2);
+    grown.set(acked);
+    acked = grown;
+  }
+  /** @type {string[]} */
+  const parts = [];
+  for (let i = 0; i < fresh; i++) parts.push(event(start + i));
+  if (hasDups) {
+    for (let i = 0; i < DUP_PER_BATCH; i++) {
+      const s = /** @type {number} */ (ackedBatchStarts[Math.floor(Math.random() * ackedBatchStarts.length)]);
+      parts.push(event(s + Math.floor(Math.random() * NEW_PER_BATCH)));
+    }
+    dupsSent += DUP_PER_BATCH;
+  }
+  return { body: `[${parts.join(',')}]`, start, n: fresh };
+}
+
+/** @param {{ body: string, start: number, n: number }} batch @returns {Promise<void>} */
+function send(batch) {
+  const t0 = process.hrtime.bigint();
+  inFlight++;
+  if (inFlight > maxInFlight) maxInFlight = inFlight;
+  requests++;
+  eventsSent += batch.n + (batch.n === BATCH ? 0 : DUP_PER_BATCH);
+  return new Promise((resolve) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/events',
+        method: 'POST',
+        headers: {
+          authorization,
+          'content-type': 'application/cloudevents-batch+json',
+          'content-length': Buffer.byteLength(batch.body),
+        },
+      },
+      (res) => {
+        /** @type {Buffer[]} */
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+          inFlight--;
+          const status = res.statusCode ?? 0;
+          statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+          if (status === 202) {
+            okRequests++;
+            latencies.push(ms);
+            /** @type {{ accepted: number, rejected: number, results: { index: number, status: string }[] }} */
+            const answer = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            eventsAccepted += answer.accepted;
+            eventsRejected += answer.rejected;
+            let all = true;
+            for (const r of answer.results) {
+              if (r.index >= batch.n) continue; // a duplicate: its id was acked before
+              if (r.status === 'accepted') acked[batch.start + r.index] = 1;
+              else all = false;
+            }
+            if (all) ackedBatchStarts.push(batch.start);
+          } else {
+            failedRequests++;
+            if (failedRequests <= 5)
+              process.stderr.write(
+                `load: ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}\n`,
+              );
+          }
+          resolve();
+        });
+      },
+    );
+    req.on('error', (err) => {
+      inFlight--;
+      failedRequests++;
+      statusCounts.error = (statusCounts.error ?? 0) + 1;
+      if (failedRequests <= 5) process.stderr.write(`load: ${err.message}\n`);
+      resolve();
+    });
+    req.end(batch.body);
+  });
+}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function runMax() {
+  const end = Date.now() + durationS * 1000;
+  const worker = async () => {
+    while (Date.now() < end) await send(nextBatch());
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+async function runPaced() {
+  // Batches per second so that the unique (new) events arrive at `rate`/s. Open loop: a batch
+  // leaves at its scheduled time whatever the answers do, so a slow answer cannot hide queueing.
+  const perSecond = rate / NEW_PER_BATCH;
+  const t0 = Date.now();
+  const end = t0 + durationS * 1000;
+  let sent = 0;
+  /** @type {Promise<void>[]} */
+  const pending = [];
+  while (Date.now() < end) {
+    const due = Math.floor(((Date.now() - t0) / 1000) * perSecond) + 1;
+    while (sent < due) {
+      sent++;
+      const p = send(nextBatch());
+      pending.push(p);
+    }
+    await sleep(Math.max(1, Math.min(5, 1000 / perSecond / 2)));
+  }
+  await Promise.all(pending);
+}
+
+/** @param {number[]} sorted @param {number} q */
+function quantile(sorted, q) {
+  if (sorted.length === 0) return 0;
+  return /** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+}
+
+async function main() {
+  const started = Date.now();
+  if (mode === 'max') await runMax();
+  else await runPaced();
+  const elapsedS = (Date.now() - started) / 1000;
+  /** @type {[number, number][]} */
+  const ranges = [];
+  let i = 0;
+  while (i < nextN) {
+    if (!acked[i]) {
+      i++;
+      continue;
+    }
+    const s = i;
+    while (i < nextN && acked[i]) i++;
+    ranges.push([s, i - s]);
+  }
+  const ackedNew = ranges.reduce((a, r) => a + r[1], 0);
+  const sorted = latencies.slice().sort((a, b) => a - b);
+  const cpu = process.cpuUsage();
+  process.stdout.write(
+    JSON.stringify({
+      mode,
+      prefix,
+      elapsedS,
+      requests,
+      okRequests,
+      failedRequests,
+      statusCounts,
+      maxInFlight,
+      eventsSent,
+      eventsAccepted,
+      eventsRejected,
+      dupsSent,
+      idsIssued: nextN,
+      ackedNew,
+      p50: quantile(sorted, 0.5),
+      p90: quantile(sorted, 0.9),
+      p99: quantile(sorted, 0.99),
+      max: sorted.length ? sorted[sorted.length - 1] : 0,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      ranges,
+    }) + '\n',
+  );
+  agent.destroy();
+}
+
+main().catch((err) => {
+  process.stderr.write(`load: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
