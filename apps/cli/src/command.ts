@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A wrong invocation or bad input: printed to stderr without a stack, exit code 2. */
@@ -54,4 +55,26 @@ export function requiredString(args: ParsedArgs, name: string, cmd: Command): st
   if (typeof v !== 'string' || v === '')
     throw new UsageError(`--${name} is required\nusage: mu ${cmd.usage}`);
   return v;
+}
+
+export function optionalString(args: ParsedArgs, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A JSON file named by an option; an unreadable or malformed file is a usage error naming both. */
+export async function readJson(path: string, option: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${option} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UsageError(`${option} ${path} is not valid JSON: ${(err as Error).message}`);
+  }
 }

@@ -3,7 +3,7 @@ import { TENANT_ID } from '@mu/contracts';
 import { createPgPool, loadConfig, ServiceEnv, WithPostgres } from '@mu/platform';
 import { FxCsvError, parseFxCsv, type FxRate } from '@mu/tax-engine';
 import type { Pool } from 'pg';
-import { CommandError, UsageError, requiredString, type Command, type ParsedArgs } from '../command';
+import { CommandError, UsageError, requiredString, type Command, optionalString } from '../command';
 
 const USAGE = 'fx import --tenant TENANT --csv FILE [--base EUR] [--source TEXT]';
 /** Rows per INSERT: one statement per chunk keeps the parameter arrays small and the import fast. */
@@ -11,11 +11,6 @@ const CHUNK = 5_000;
 const UNDEFINED_TABLE = '42P01';
 
 class FxImportEnv extends WithPostgres(ServiceEnv) {}
-
-function optionalString(args: ParsedArgs, name: string): string | undefined {
-  const v = args.values[name];
-  return typeof v === 'string' ? v : undefined;
-}
 
 /**
  * Upsert the rates in one transaction: a failed import leaves the table as it was, and importing

@@ -1,29 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { describeLine, parsePriceSpec, PricingError, rate, type RatingInput } from '@mu/pricing';
-import { UsageError, requiredString, type Command, type ParsedArgs } from '../command';
+import { UsageError, requiredString, type Command, optionalString, readJson } from '../command';
 
 const USAGE = 'price --spec FILE (--quantity N | --values FILE)';
-
-function optionalString(args: ParsedArgs, name: string): string | undefined {
-  const v = args.values[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-async function readJson(path: string, option: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `cannot read ${option} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new UsageError(`${option} ${path} is not valid JSON: ${(err as Error).message}`);
-  }
-}
 
 /** A pricing error is bad input: name its source, then every issue with its field path and rule. */
 function orUsageError<T>(source: string, fn: () => T): T {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   parseTaxContext,
   parseTaxQuoteRequest,
@@ -6,30 +5,9 @@ import {
   TaxEngineError,
   type TaxContext,
 } from '@mu/tax-engine';
-import { UsageError, requiredString, type Command, type ParsedArgs } from '../command';
+import { UsageError, requiredString, type Command, optionalString, readJson } from '../command';
 
 const USAGE = 'tax quote --request FILE [--tenant-rates FILE]';
-
-function optionalString(args: ParsedArgs, name: string): string | undefined {
-  const v = args.values[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-async function readJson(path: string, option: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `cannot read ${option} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new UsageError(`${option} ${path} is not valid JSON: ${(err as Error).message}`);
-  }
-}
 
 /** An engine error is bad input: name the file, then every issue with its field path and rule. */
 function orUsageError<T>(source: string, fn: () => T): T {
