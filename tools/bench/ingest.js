@@ -28,6 +28,7 @@ const DURATION_S = Number(arg('duration', '60'));
 const CONCURRENCY = Number(arg('concurrency', '24'));
 const PACED_S = Math.max(10, Math.round(DURATION_S / 4));
 const QUIET_MS = 3000;
+const BENCH_REDIS_DB = 15;
 
 /** @param {string} msg */
 const log = (msg) => console.log(`[bench] ${msg}`);
@@ -103,8 +104,16 @@ async function startApp(app, env) {
     },
   );
   let out = '';
-  child.stdout.on('data', (c) => (out = (out + c.toString('utf8')).slice(-20_000)));
-  child.stderr.on('data', (c) => (out = (out + c.toString('utf8')).slice(-20_000)));
+  // Everything the service logs (warn and above) is also kept in .mu/logs/bench-<app>.log.
+  require('node:fs').mkdirSync(path.join(STATE, 'logs'), { recursive: true });
+  const logFile = require('node:fs').createWriteStream(path.join(STATE, 'logs', `bench-${app}.log`));
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (c) => {
+      logFile.write(c);
+      out = (out + c.toString('utf8')).slice(-20_000);
+    });
+  }
+  child.once('exit', () => logFile.end());
   /** @type {number | null | undefined} */
   let exitCode;
   child.once('exit', (code) => (exitCode = code));
@@ -302,7 +311,26 @@ async function main() {
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
 
+  // The bench's idempotency keys live in their own Redis database, emptied before and after,
+  // so runs do not pile millions of keys into the database the demo and tests use.
+  const benchRedisUrl = `${(stackEnv.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d*$/, '')}/${BENCH_REDIS_DB}`;
+  const flushBenchRedis = async () => {
+    const Redis = require('ioredis');
+    const redis = new Redis(benchRedisUrl, { lazyConnect: true });
+    try {
+      await redis.connect();
+      await redis.flushdb();
+    } finally {
+      redis.disconnect();
+    }
+  };
+  await flushBenchRedis();
+
   const serviceEnv = {
+    REDIS_URL: benchRedisUrl,
+    // As deploy/ runs the services: a larger young generation halves the GC time of the
+    // allocation-heavy event path (see docs/operations.md).
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=32`.trim(),
     LOG_LEVEL: 'warn',
     NATS_PROVISION_STREAMS: 'true',
     OTEL_SDK_DISABLED: 'true',
@@ -529,6 +557,7 @@ async function main() {
         log(`purge of ${filter} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    await flushBenchRedis().catch((err) => log(`flushing redis db ${BENCH_REDIS_DB} failed: ${String(err)}`));
     await nc.close();
   }
   if (failure) throw failure;

@@ -27,6 +27,17 @@ export class DeduplicatorEnv extends WithNats(WithRedis(ServiceEnv)) {
   @Max(1_000)
   DEDUP_BATCH_SIZE = 100;
 
+  /**
+   * Batches in flight at once in one process. Claims are atomic per key in Redis, so
+   * concurrent batches are as safe as concurrent replicas; more than one overlaps the
+   * Redis and JetStream round trips of one batch with the hashing of another.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  DEDUP_CONCURRENCY = 3;
+
   /** A Redis round trip slower than this counts as Redis unavailable (nak, pause, retry). */
   @Type(() => Number)
   @IsInt()

@@ -24,6 +24,12 @@ export interface MessageContract<T extends object> {
   name: string;
   version: number;
   schema: ClassConstructor<T>;
+  /**
+   * Optional fast path for hot contracts (see fast-check.ts): true only for payloads the
+   * schema certainly accepts, which are then used as they are (plain objects, not class
+   * instances); anything else goes through the schema, which gives the verdict and issues.
+   */
+  fastCheck?: (plain: unknown) => boolean;
 }
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ContractIssue[] {
@@ -44,6 +50,7 @@ export function validateMessage<T extends object>(contract: MessageContract<T>, 
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     throw new ContractViolationError(label, [{ path: '', message: 'payload must be a JSON object' }]);
   }
+  if (contract.fastCheck?.(plain)) return plain as T;
   const instance = plainToInstance(contract.schema, plain);
   const errors = validateSync(instance, VALIDATE_OPTIONS);
   if (errors.length > 0) throw new ContractViolationError(label, flattenValidationErrors(errors));
@@ -65,6 +72,9 @@ export function decodeMessage<T extends object>(contract: MessageContract<T>, by
 
 /** Validate an outbound payload, then encode it. A bad payload never reaches the wire. */
 export function encodeMessage<T extends object>(contract: MessageContract<T>, payload: T): Uint8Array {
-  validateMessage(contract, JSON.parse(JSON.stringify(payload)));
-  return Buffer.from(JSON.stringify(payload), 'utf8');
+  const text = JSON.stringify(payload);
+  // The fast check holds on the payload itself only where it is plain JSON data already
+  // (decoded from the wire); otherwise validate what the wire will carry.
+  if (!contract.fastCheck?.(payload)) validateMessage(contract, JSON.parse(text));
+  return Buffer.from(text, 'utf8');
 }

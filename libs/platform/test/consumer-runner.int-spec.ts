@@ -33,7 +33,7 @@ afterAll(async () => {
 async function setup(
   suffix: string,
   handle: (batch: Delivery<Job>[]) => Promise<void>,
-  opts: { maxDeliver?: number; batchSize?: number; lingerMs?: number } = {},
+  opts: { maxDeliver?: number; batchSize?: number; lingerMs?: number; concurrency?: number } = {},
 ) {
   const { stream, consumer, subject } = privateStream(t, suffix, { maxDeliver: opts.maxDeliver ?? 3 });
   await provisionStreams(t.nc, [stream]);
@@ -46,6 +46,7 @@ async function setup(
     logger,
     batchSize: opts.batchSize ?? 10,
     lingerMs: opts.lingerMs ?? 0,
+    concurrency: opts.concurrency,
     idleWaitMs: 1_000,
     backoffMs: [100, 200],
   });
@@ -185,7 +186,7 @@ describe('PullConsumerRunner (real JetStream)', () => {
     );
   });
 
-  it('drains on stop: the batch in hand finishes and is acked, nothing new is pulled', async () => {
+  it('drains on stop: the batch in hand finishes and is acked, the rest is handed back at once', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let started = 0;
@@ -208,9 +209,58 @@ describe('PullConsumerRunner (real JetStream)', () => {
     release();
     await stopping;
     expect(runner.stats.acked).toBe(inHand);
+
+    // What was prefetched but not started was nak'ed without delay: a successor gets every
+    // other message long before the consumer's ackWait would have released it.
+    const rest: number[] = [];
+    const t0 = Date.now();
+    const successor = new PullConsumerRunner(t.nc, publisher, {
+      consumer,
+      contract: JobContract,
+      handle: async (batch) => void rest.push(...batch.map((d) => d.data.n)),
+      logger: captureLogger().logger,
+      idleWaitMs: 1_000,
+    });
+    await successor.start();
+    await waitFor(() => rest.length >= 8 - inHand, { what: 'the handed-back messages', timeoutMs: 10_000 });
+    await successor.stop();
+    expect(Date.now() - t0).toBeLessThan(consumer.ackWaitMs);
+    expect(rest.sort((a, b) => a - b)).toEqual([...Array(8).keys()].slice(inHand));
     const info = await (await t.nc.jetstreamManager()).consumers.info(consumer.stream, consumer.durable);
     expect(info.num_ack_pending).toBe(0);
-    expect(info.num_pending).toBe(8 - inHand);
+    expect(info.num_pending).toBe(0);
+  });
+
+  it('runs concurrent batches and loses nothing under a steady stream', async () => {
+    const seen = new Map<number, number>();
+    const { subject, consumer, runner } = await setup(
+      'steady',
+      async (batch) => {
+        await new Promise((r) => setTimeout(r, 5));
+        for (const d of batch) seen.set(d.data.n, (seen.get(d.data.n) ?? 0) + 1);
+      },
+      { batchSize: 20, concurrency: 3 },
+    );
+    await runner.start();
+    const total = 600;
+    const t0 = Date.now();
+    for (let i = 0; i < total; i += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, k) =>
+          publisher.publish(
+            `${subject}.x`,
+            JobContract,
+            { id: `s${i + k}`, n: i + k },
+            { msgId: `steady-${i + k}` },
+          ),
+        ),
+      );
+    }
+    await waitFor(() => seen.size === total, { what: `${total} messages`, timeoutMs: 15_000 });
+    await runner.stop();
+    // Well under ackWait: no message sat with nobody to ack it.
+    expect(Date.now() - t0).toBeLessThan(consumer.ackWaitMs);
+    expect([...seen.values()].every((c) => c === 1)).toBe(true);
   });
 
   it('waits up to lingerMs to fill a batch', async () => {

@@ -81,6 +81,7 @@ export class DedupService implements OnApplicationBootstrap, BeforeApplicationSh
       handle: this.handler.handle,
       logger,
       batchSize: config.DEDUP_BATCH_SIZE,
+      concurrency: config.DEDUP_CONCURRENCY,
       lingerMs: 0,
       idleWaitMs: opts.idleWaitMs,
       backoffMs: opts.backoffMs,

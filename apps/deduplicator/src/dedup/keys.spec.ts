@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { canonicalJson, decodeClaim, dedupKey, encodeClaim, KEY_PREFIX, payloadHash } from './keys';
 
 describe('canonicalJson', () => {
@@ -48,6 +49,14 @@ describe('payloadHash', () => {
   it('is 128 bits of base64url', () => {
     expect(payloadHash(event)).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
+
+  it('is the first 16 bytes of SHA-256 over the canonical JSON (stored values survive upgrades)', () => {
+    expect(payloadHash(event)).toBe(sha16(canonicalJson(event)));
+    for (let i = 0; i < 500; i++) {
+      const e = { ...event, data: { n: i, s: 'x'.repeat(i % 7) } };
+      expect(payloadHash(e)).toBe(sha16(canonicalJson(e)));
+    }
+  });
 });
 
 describe('dedupKey', () => {
@@ -58,6 +67,7 @@ describe('dedupKey', () => {
     expect(dedupKey('t2', 'src', 'e1')).not.toBe(k);
     expect(dedupKey('t1', 'src2', 'e1')).not.toBe(k);
     expect(dedupKey('t1', 'src', 'e2')).not.toBe(k);
+    expect(k).toBe(`${KEY_PREFIX}${sha16('t1\0src\0e1')}`);
     // No ambiguity by concatenation.
     expect(dedupKey('t1', 'ab', 'c')).not.toBe(dedupKey('t1', 'a', 'bc'));
   });
@@ -71,3 +81,8 @@ describe('claims', () => {
     expect(decodeClaim(v)).toBeUndefined();
   });
 });
+
+/** The reference encoding: 16 bytes of SHA-256 as base64url. */
+function sha16(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest().subarray(0, 16).toString('base64url');
+}

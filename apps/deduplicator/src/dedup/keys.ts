@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Every idempotency key starts with this; `v1` changes if the key or value layout ever does. */
 export const KEY_PREFIX = 'mu:dedup:v1:';
@@ -13,18 +13,42 @@ export function canonicalJson(value: unknown): string {
     const text = JSON.stringify(value) as string | undefined;
     return text ?? 'null';
   }
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]);
+    return out + ']';
+  }
   const obj = value as Record<string, unknown>;
-  const members = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`);
-  return `{${members.join(',')}}`;
+  const keys = Object.keys(obj);
+  // Events mostly arrive with few, often already sorted keys: sort only when needed.
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      keys.sort();
+      break;
+    }
+  }
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+    first = false;
+  }
+  return out + '}';
 }
 
-/** 128 bits of SHA-256, base64url: 22 characters, so a key or value stays a short embedded string. */
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The first 128 bits of SHA-256, base64url: 22 characters, so a key or value stays a short
+ * embedded string. Computed with the one-shot `crypto.hash` (about 5x cheaper than a Hash
+ * object at this size): the 22nd character of a 16-byte encoding carries 2 bits and 4 zero
+ * bits, so the low 4 bits of the full digest's 22nd character are cleared.
+ */
 function shortSha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest().subarray(0, 16).toString('base64url');
+  const full = hash('sha256', text, 'base64url');
+  return full.slice(0, 21) + B64URL[B64URL.indexOf(full[21]!) & 0x30]!;
 }
 
 export interface HashedFields {

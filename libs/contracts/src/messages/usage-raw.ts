@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { areUsageEvents, fitsLength, isPlainObject, onlyKeys } from '../fast-check';
 import type { MessageContract } from '../validation';
 import { NORMALISED_TIME, UsageEventV1 } from './usage-event';
 
@@ -19,4 +20,14 @@ export const UsageRawBatch: MessageContract<UsageRawBatchV1> = {
   name: 'usage.raw',
   version: 1,
   schema: UsageRawBatchV1,
+  fastCheck: (p) =>
+    isPlainObject(p) &&
+    onlyKeys(p, RAW_KEYS) &&
+    fitsLength(p.batchId, 128) &&
+    fitsLength(p.tenantId, 64) &&
+    typeof p.receivedAt === 'string' &&
+    NORMALISED_TIME.test(p.receivedAt) &&
+    areUsageEvents(p.events, 10_000),
 };
+
+const RAW_KEYS = new Set(['batchId', 'tenantId', 'receivedAt', 'events']);

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsInt, IsString, Length, Matches, Min, ValidateNested } from 'class-validator';
+import { areUsageEvents, fitsLength, isPlainObject, onlyKeys } from '../fast-check';
 import type { MessageContract } from '../validation';
 import { NORMALISED_TIME, UsageEventV1 } from './usage-event';
 
@@ -21,4 +22,15 @@ export const UsageUniqueBatch: MessageContract<UsageUniqueBatchV1> = {
   name: 'usage.unique',
   version: 1,
   schema: UsageUniqueBatchV1,
+  fastCheck: (p) =>
+    isPlainObject(p) &&
+    onlyKeys(p, UNIQUE_KEYS) &&
+    fitsLength(p.tenantId, 64) &&
+    Number.isSafeInteger(p.rawSequence) &&
+    (p.rawSequence as number) >= 1 &&
+    typeof p.receivedAt === 'string' &&
+    NORMALISED_TIME.test(p.receivedAt) &&
+    areUsageEvents(p.events, Number.MAX_SAFE_INTEGER),
 };
+
+const UNIQUE_KEYS = new Set(['tenantId', 'rawSequence', 'receivedAt', 'events']);

@@ -1,7 +1,7 @@
 import { DeadLetter, decodeMessage, Subjects, type ConsumerDef, type MessageContract } from '@mu/contracts';
 import type { Context, Link } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
-import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { Logger } from '../logging/logger';
 import { extractTraceContext, SpanKind, withSpan } from '../telemetry/telemetry';
 import { errorCode, isPermanent } from './errors';
@@ -35,14 +35,20 @@ export interface ConsumerRunnerOptions<T extends object> {
   /** Most messages handed to one handler call. */
   batchSize?: number;
   /**
-   * After the first message: 0 takes only what is already waiting; 1000 or more waits up
-   * to that long for the batch to fill (JetStream's minimum pull expiry is 1 s).
+   * After the first message: 0 takes only what is already waiting; more waits up to that
+   * long for the batch to fill (a flush interval).
    */
   lingerMs?: number;
-  /** How long one pull waits for a first message; also bounds how long a stop waits. */
+  /** How long one server-side pull request lives before the client renews it (min 1 s). */
   idleWaitMs?: number;
   /** Nak delays by delivery attempt; the last one repeats. */
   backoffMs?: number[];
+  /**
+   * Batches in flight at once (default 1): each is its own pull-handle-ack loop on the same
+   * durable, as replicas would be, so the network waits of one overlap the work of another.
+   * Only for handlers that are correct under concurrent replicas anyway.
+   */
+  concurrency?: number;
 }
 
 export interface ConsumerStats {
@@ -57,6 +63,12 @@ const DEFAULT_BACKOFF = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
 /**
  * A durable JetStream pull consumer for a Nest service (Nest's NATS transport has no JetStream).
  *
+ * Messages arrive through one `consume()` subscription (the client keeps pull requests
+ * outstanding and renews them on heartbeats), into a bounded buffer that `concurrency`
+ * loops take batches from. One long-lived subscription matters: short fetches that end
+ * while the server is still delivering leave messages with nobody to ack them until
+ * ackWait expires (seen as 30 s stalls under load with fetch + no_wait).
+ *
  * Order for each batch, and what a crash at each point costs:
  *   1. pull          crash: nothing was acked, the server redelivers after ackWait.
  *   2. decode        undecodable: dead-lettered, then terminated (never retried).
@@ -69,9 +81,20 @@ export class PullConsumerRunner<T extends object> {
   readonly stats: ConsumerStats = { batches: 0, acked: 0, retried: 0, deadLettered: 0 };
   private readonly js: JetStreamClient;
   private consumerHandle?: Consumer;
+  private messages?: ConsumerMessages;
   private running = false;
-  private loop?: Promise<void>;
+  private loop?: Promise<unknown>;
+  private feeding?: Promise<void>;
+  /** Pulled, not yet handed to a handler. */
+  private readonly buffer: JsMsg[] = [];
+  private readonly waiters = new Set<() => void>();
+  private spaceWaiter?: () => void;
+  /** Messages the client keeps requested from the server. */
+  private readonly prefetch: number;
+  /** The feeder waits while the buffer holds this many. */
+  private readonly highWater: number;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly lingerMs: number;
   private readonly idleWaitMs: number;
   private readonly backoffMs: number[];
@@ -86,7 +109,12 @@ export class PullConsumerRunner<T extends object> {
     this.lingerMs = opts.lingerMs ?? 0;
     this.idleWaitMs = Math.max(1_000, opts.idleWaitMs ?? 2_000);
     this.backoffMs = opts.backoffMs ?? DEFAULT_BACKOFF;
-    if (this.lingerMs !== 0 && this.lingerMs < 1_000) throw new Error('lingerMs must be 0 or at least 1000');
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
+    if (this.lingerMs < 0) throw new Error('lingerMs must be 0 or more');
+    // In flight per process: what the loops hold, the buffer and the prefetch, all within
+    // the consumer's maxAckPending (beyond it the server just stops delivering).
+    this.highWater = this.batchSize * this.concurrency;
+    this.prefetch = Math.max(1, Math.min(this.batchSize * 2, opts.consumer.maxAckPending));
   }
 
   get isRunning(): boolean {
@@ -97,20 +125,58 @@ export class PullConsumerRunner<T extends object> {
     if (this.running) return;
     this.consumerHandle = await this.js.consumers.get(this.opts.consumer.stream, this.opts.consumer.durable);
     this.running = true;
-    this.loop = this.run();
+    this.feeding = this.feed();
+    this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.run()));
   }
 
-  /** Drain: stop pulling, finish and settle the batch in hand, then resolve. */
+  /**
+   * Drain: stop pulling, finish and settle the batches in hand, and hand back (nak, no delay)
+   * what was prefetched but not started, so another replica takes it at once. Then resolve.
+   */
   async stop(): Promise<void> {
+    if (!this.running) {
+      await this.loop;
+      return;
+    }
     this.running = false;
+    await this.messages?.close().catch(() => undefined);
+    this.wake();
     await this.loop;
+    await this.feeding;
+    for (const m of this.buffer.splice(0)) m.nak();
+  }
+
+  /** Moves messages from the subscription into the buffer, waiting while the buffer is full. */
+  private async feed(): Promise<void> {
+    const log = this.opts.logger;
+    while (this.running) {
+      try {
+        this.messages = await this.consumerHandle!.consume({
+          max_messages: this.prefetch,
+          expires: this.idleWaitMs,
+        });
+        for await (const m of this.messages) {
+          if (!this.running) {
+            m.nak();
+            continue;
+          }
+          this.buffer.push(m);
+          this.wake();
+          while (this.running && this.buffer.length >= this.highWater) await this.waitForSpace();
+        }
+      } catch (err) {
+        if (this.running)
+          log.error({ err, consumer: this.opts.consumer.durable }, 'consume failed; retrying');
+      }
+      if (this.running) await sleep(1_000);
+    }
   }
 
   private async run(): Promise<void> {
     const log = this.opts.logger;
     while (this.running) {
       try {
-        const msgs = await this.pull();
+        const msgs = await this.take();
         if (msgs.length > 0) await this.process(msgs);
       } catch (err) {
         log.error({ err, consumer: this.opts.consumer.durable }, 'consumer loop failed; retrying');
@@ -119,25 +185,47 @@ export class PullConsumerRunner<T extends object> {
     }
   }
 
-  private async pull(): Promise<JsMsg[]> {
-    const consumer = this.consumerHandle!;
-    const first = await consumer.next({ expires: this.idleWaitMs });
-    if (!first) return [];
-    const msgs = [first];
-    const more = this.batchSize - 1;
-    if (more <= 0) return msgs;
-    if (this.lingerMs >= 1_000) {
-      const iter = await consumer.fetch({ max_messages: more, expires: this.lingerMs });
-      for await (const m of iter) msgs.push(m);
-    } else {
-      // The consumer API has no "what is waiting now" pull; the older one does (no_wait).
-      const iter = this.js.fetch(this.opts.consumer.stream, this.opts.consumer.durable, {
-        batch: more,
-        no_wait: true,
-      });
-      for await (const m of iter) msgs.push(m);
+  /** The next batch: waits for a first message, then up to lingerMs for the batch to fill. */
+  private async take(): Promise<JsMsg[]> {
+    while (this.running && this.buffer.length === 0) await this.waitForMessages();
+    if (!this.running) return [];
+    if (this.lingerMs > 0 && this.buffer.length < this.batchSize) {
+      const until = Date.now() + this.lingerMs;
+      while (this.running && this.buffer.length < this.batchSize && Date.now() < until) {
+        await this.waitForMessages(until - Date.now());
+      }
+      if (!this.running) return [];
     }
-    return msgs;
+    const batch = this.buffer.splice(0, this.batchSize);
+    this.spaceWaiter?.();
+    return batch;
+  }
+
+  private waitForMessages(ms = this.idleWaitMs): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  private waitForSpace(): Promise<void> {
+    return new Promise((resolve) => {
+      this.spaceWaiter = () => {
+        this.spaceWaiter = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Wakes every loop waiting for messages (and the feeder, on stop). */
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+    if (!this.running) this.spaceWaiter?.();
   }
 
   private async process(msgs: JsMsg[]): Promise<void> {
