@@ -25,8 +25,10 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE="${NX_SKIP
 npx nx run-many -t typecheck lint --parallel=2 --outputStyle=static
 checks=$?
 npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "formatting: run npm run format"; checks=1; }
+# The Helm chart: strict lint, renders validated against the Kubernetes schemas.
+bash tools/helm-check.sh || { echo "helm:check failed"; checks=1; }
 npx nx run-many -t test --parallel=2 --outputStyle=static
 tests=$?
 node tools/jest/print-summary.js "$tests"
-[ "$checks" -eq 0 ] || echo "typecheck, lint or formatting failed"
+[ "$checks" -eq 0 ] || echo "typecheck, lint, formatting or helm:check failed"
 [ "$checks" -eq 0 ] && [ "$tests" -eq 0 ]
