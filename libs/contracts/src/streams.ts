@@ -97,4 +97,12 @@ export const Consumers = {
     maxAckPending: 5_000,
     description: 'Meters unique usage into ClickHouse',
   },
+  raterRejections: {
+    stream: Streams.USAGE_REJECTED.name,
+    durable: 'rater-rejections',
+    ackWaitMs: 60_000,
+    maxDeliver: 10,
+    maxAckPending: 5_000,
+    description: 'Keeps rejected and conflicting events in ClickHouse for inspection',
+  },
 } as const satisfies Record<string, ConsumerDef>;
