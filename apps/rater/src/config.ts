@@ -9,4 +9,39 @@ export class RaterEnv extends WithNats(WithClickHouse(WithPostgres(ServiceEnv)))
   @Min(0)
   @Max(65535)
   override PORT = 3300;
+
+  /** Most USAGE_UNIQUE messages (each up to a raw batch of events) rated in one flush. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5_000)
+  RATER_BATCH_SIZE = 200;
+
+  /** A flush waits at most this long for its batch to fill (freshness vs insert size). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  RATER_FLUSH_MS = 500;
+
+  /** Flushes in flight at once in one process (each is an insert; ClickHouse merges parts). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(8)
+  RATER_CONCURRENCY = 2;
+
+  /** Meters are re-read from Postgres at least this often (catalog changes drop them sooner). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3_600)
+  RATER_METER_CACHE_SECONDS = 30;
+
+  /** Counters are logged this often; 0 only at shutdown. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  RATER_STATS_INTERVAL_SECONDS = 60;
 }
