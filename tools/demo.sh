@@ -44,7 +44,7 @@ for entry in $SERVICES; do
   port="$(port_of "$name" "${entry##*:}")"
   f="$STATE/pids/svc-$name.pid"
   if [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then continue; fi
-  PORT="$port" NATS_PROVISION_STREAMS=false nohup node "dist/apps/$name/src/main.js" >"$STATE/logs/$name.log" 2>&1 &
+  PORT="$port" NATS_PROVISION_STREAMS=false nohup node --max-semi-space-size=32 "dist/apps/$name/src/main.js" >"$STATE/logs/$name.log" 2>&1 &
   echo $! >"$f"
 done
 
