@@ -82,18 +82,27 @@ export class MeterCatalog {
         [tenantId],
       ),
     ]);
+    const compiled: CompiledMeter[] = [];
+    for (const r of meters.rows) {
+      try {
+        compiled.push(
+          compileMeter({
+            id: r.id,
+            key: r.key,
+            eventType: r.event_type,
+            aggregation: r.aggregation,
+            valuePath: r.value_path,
+            filters: r.filters,
+            groupBy: r.group_by,
+          }),
+        );
+      } catch (err) {
+        // One unusable meter must not stop its tenant's others: it rates nothing and says so.
+        this.logger.error({ err, tenantId, meterId: r.id }, 'meter definition unusable; skipped');
+      }
+    }
     return {
-      meters: meters.rows.map((r) =>
-        compileMeter({
-          id: r.id,
-          key: r.key,
-          eventType: r.event_type,
-          aggregation: r.aggregation,
-          valuePath: r.value_path,
-          filters: r.filters,
-          groupBy: r.group_by,
-        }),
-      ),
+      meters: compiled,
       retentionDays: tenant.rows[0]?.raw_event_retention_days ?? 3650,
       loadedAt: Date.now(),
     };
