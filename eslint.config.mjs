@@ -35,7 +35,10 @@ function boundaries(inTests) {
         onlyDependOnLibsWithTags: ['type:domain', ...testing],
         bannedExternalImports: IO_AND_FRAMEWORK,
       },
-      { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', ...testing] },
+      {
+        sourceTag: 'type:platform',
+        onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain', ...testing],
+      },
       {
         sourceTag: 'type:testing',
         onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain'],

@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { Streams } from '@mu/contracts';
 import { PlatformModule, type Logger } from '@mu/platform';
+import { CurrentChargesController } from './charges/current-charges.controller';
+import { CurrentChargesService } from './charges/current-charges.service';
 import type { ApiEnv } from './config';
 import { CustomersController } from './customers/customers.controller';
 import { CustomersService } from './customers/customers.service';
@@ -18,6 +20,7 @@ import { PlansController } from './plans/plans.controller';
 import { PlansService } from './plans/plans.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
+import { UsageModule } from './usage/usage.module';
 
 /** Serves the catalog, customers, subscriptions, usage and invoices over REST. */
 @Module({})
@@ -36,6 +39,7 @@ export class AppModule {
           logger: opts.logger,
         }),
         DbModule,
+        UsageModule,
       ],
       controllers: [
         ApiKeysController,
@@ -43,6 +47,7 @@ export class AppModule {
         MetersController,
         PlansController,
         SubscriptionsController,
+        CurrentChargesController,
       ],
       providers: [
         CatalogEvents,
@@ -50,6 +55,7 @@ export class AppModule {
         MetersService,
         PlansService,
         SubscriptionsService,
+        CurrentChargesService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -32,8 +32,11 @@ export type Call = <T = any>(
   headers?: Record<string, string>,
 ) => Promise<Reply<T>>;
 
-/** The API in-process on a random port, against a fresh migrated Postgres database. */
-export async function startApi(): Promise<Api> {
+/**
+ * The API in-process on a random port, against a fresh migrated Postgres database. `env`
+ * overrides variables, e.g. CLICKHOUSE_DATABASE for a test's own ClickHouse database.
+ */
+export async function startApi(opts: { env?: Record<string, string> } = {}): Promise<Api> {
   await requireServices('nats', 'redis', 'clickhouse', 'postgres');
   const db = await createTestDatabase();
   await runPostgresMigrations(db.pool, locateFromRoot('db/postgres'));
@@ -42,6 +45,7 @@ export async function startApi(): Promise<Api> {
     DATABASE_URL: db.url,
     PORT: '0',
     NATS_PROVISION_STREAMS: 'false',
+    ...opts.env,
   });
   const handle = await startService(
     AppModule.forRoot(config, { logger: captureLogger('warn').logger }),

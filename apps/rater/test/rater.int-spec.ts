@@ -62,7 +62,7 @@ describe('rater (real NATS, Postgres and ClickHouse)', () => {
         timeoutMs: 15_000,
       });
       const rows = await values(t.tenantId);
-      const { calls, tokens, eu_tokens: eu, storage } = t.meterIds as Record<string, string>;
+      const { calls, tokens, eu_tokens: eu, storage } = t.meterIds;
       const of = (meter: string) =>
         rows.filter((r) => r.meter_id === meter).map((r) => [r.event_id, r.value]);
       expect(of(calls!)).toEqual([

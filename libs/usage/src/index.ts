@@ -1,0 +1,2 @@
+export * from './writer/usage-writer';
+export * from './query';
