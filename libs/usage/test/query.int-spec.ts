@@ -1,6 +1,6 @@
 // The schema comes from the production migration runner. type:platform libs may not import
 // @mu/platform under the current boundary rules; this test needs its runner and nothing else.
- 
+
 import { locateFromRoot, runClickHouseMigrations } from '@mu/platform';
 import {
   createTestClickHouse,

@@ -52,7 +52,7 @@ function sourceOf(raw: string): string {
   try {
     const parsed: unknown = JSON.parse(raw);
     if (parsed && typeof parsed === 'object' && 'source' in parsed) {
-      const source = (parsed).source;
+      const source = parsed.source;
       return typeof source === 'string' ? source.slice(0, 1024) : '';
     }
   } catch {
