@@ -1,0 +1,581 @@
+// @ts-check
+// What the event-path benchmarks share (tools/bench/ingest.js: `npm run bench:ingest`,
+// tools/bench/pipeline.js: `npm run bench`, tools/bench/query.js: `npm run bench:query`):
+// arguments, the local stack, the services from dist/, the load generator process, CPU shares
+// from /proc, NATS durables, the demo's services that share them, and id reconciliation.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const { readFileSync, existsSync, mkdirSync, createWriteStream } = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const STATE = path.join(ROOT, '.mu');
+/** The Redis database the benches' idempotency keys live in (emptied before and after). */
+const BENCH_REDIS_DB = 15;
+
+/**
+ * `--name value` from the command line.
+ * @param {string} name
+ * @param {string} fallback
+ */
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? /** @type {string} */ (process.argv[i + 1]) : fallback;
+}
+
+/** @param {string} name */
+function flag(name) {
+  return process.argv.includes(`--${name}`);
+}
+
+/** @param {string} tag @returns {(msg: string) => void} */
+const makeLog = (tag) => (msg) => console.log(`[${tag}] ${msg}`);
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** @returns {Promise<number>} a port nobody listens on right now */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** @param {string} file @returns {Record<string, string>} */
+function readEnv(file) {
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) env[/** @type {string} */ (m[1])] = /** @type {string} */ (m[2]);
+  }
+  return env;
+}
+
+/** @param {number | undefined} pid @returns {number} CPU seconds (user + system) of a process, or NaN */
+function cpuSeconds(pid) {
+  if (!pid) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+  } catch {
+    return NaN;
+  }
+}
+
+/** @param {string} name @returns {number | undefined} the oldest process with exactly this name */
+function pidOf(name) {
+  try {
+    const out = execFileSync('pgrep', ['-o', '-x', name], { encoding: 'utf8' }).trim();
+    return out ? Number(out) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {number} pid */
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** @param {string} name a .mu/pids/<name>.pid file @returns {number | undefined} its pid, if that process runs */
+function pidFromFile(name) {
+  const file = path.join(STATE, 'pids', `${name}.pid`);
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return pid > 0 && alive(pid) ? pid : undefined;
+}
+
+/** @returns {number} busy CPU seconds of the whole machine, all cores (from /proc/stat), or NaN */
+function machineCpuSeconds() {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: everything but idle and iowait
+    const busy = (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+    return busy / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU shares of named processes (and of this process) between two snapshots, and of everything
+ * else on the machine (other work skews the figures: it is printed so a reader can tell).
+ * @param {Record<string, number | undefined>} pids
+ */
+function cpuMeter(pids) {
+  const now = () => {
+    /** @type {Record<string, number>} */
+    const r = {};
+    for (const [k, pid] of Object.entries(pids)) r[k] = cpuSeconds(pid);
+    const own = process.cpuUsage();
+    r.bench = (own.user + own.system) / 1e6;
+    r[MACHINE] = machineCpuSeconds();
+    return r;
+  };
+  return {
+    now,
+    /**
+     * "name N%, ..., load generator N%, everything else N%" in % of one core over `wallS` seconds.
+     * @param {Record<string, number>} a
+     * @param {Record<string, number>} b
+     * @param {number} wallS
+     * @param {number} [loadCpuS] CPU seconds of the load generator over the same time
+     */
+    shares: (a, b, wallS, loadCpuS) => {
+      const pct = (/** @type {number} */ s) => `${((s / wallS) * 100).toFixed(0)}%`;
+      let tracked = loadCpuS ?? 0;
+      /** @type {string[]} */
+      const parts = [];
+      for (const k of Object.keys(b)) {
+        if (k === MACHINE) continue;
+        const d = (b[k] ?? NaN) - (a[k] ?? NaN);
+        if (Number.isFinite(d)) tracked += d;
+        parts.push(`${k} ${pct(d)}`);
+      }
+      if (loadCpuS !== undefined) parts.push(`load generator ${pct(loadCpuS)}`);
+      const machine = (b[MACHINE] ?? NaN) - (a[MACHINE] ?? NaN);
+      parts.push(
+        `everything else ${pct(Math.max(0, machine - tracked))} (machine ${pct(machine)} of ${require('node:os').cpus().length * 100}%)`,
+      );
+      return parts.join(', ');
+    },
+  };
+}
+const MACHINE = '\0machine';
+
+/** Children this process started (services, load generators): taken down on Ctrl-C. */
+/** @type {Set<import('node:child_process').ChildProcess>} */
+const children = new Set();
+
+/** On SIGINT/SIGTERM: SIGTERM to every child started here, then exit 130. */
+function stopChildrenOnInterrupt() {
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+    process.once(sig, () => {
+      for (const c of children) {
+        try {
+          if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+      process.exit(130);
+    });
+  }
+}
+
+/** SIGTERM to every load generator still running (services are stopped through their handles). */
+function stopLoad() {
+  for (const c of children) {
+    if (
+      c.spawnfile === process.execPath &&
+      c.exitCode === null &&
+      c.spawnargs.some((a) => a.endsWith('-load.js'))
+    )
+      c.kill('SIGTERM');
+  }
+}
+
+/**
+ * `tools/stack.sh up`, .mu/stack.env into process.env, dist/ present, migrations.
+ * @param {{ migrate?: 'postgres' | 'all', need?: string[] }} [opts] need: dist/ files that must exist
+ * @returns {Record<string, string>} the stack's environment
+ */
+function stackUp(opts = {}) {
+  execFileSync('bash', ['tools/stack.sh', 'up'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const stackEnv = readEnv(path.join(STATE, 'stack.env'));
+  Object.assign(process.env, stackEnv);
+  for (const file of opts.need ?? ['dist/apps/collector/src/main.js']) {
+    if (!existsSync(path.join(ROOT, file)))
+      throw new Error(`${file} is missing: run \`npm run build\` (the npm bench scripts do)`);
+  }
+  if (opts.migrate) {
+    execFileSync(
+      process.execPath,
+      ['apps/cli/bin/mu.js', 'migrate', ...(opts.migrate === 'postgres' ? ['--only', 'postgres'] : [])],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
+  return stackEnv;
+}
+
+/**
+ * Stops the demo's service `name` (.mu/pids/svc-<name>.pid) if it runs: it shares the
+ * production durable the bench's own instance consumes, and would take part of the work.
+ * @param {string} name
+ * @param {(msg: string) => void} log
+ */
+async function stopDemoService(name, log) {
+  const pid = pidFromFile(`svc-${name}`);
+  if (!pid) return;
+  log(
+    `the demo's ${name} (pid ${pid}) shares the durable '${name}': stopping it (SIGTERM); \`npm run demo\` starts it again`,
+  );
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+}
+
+/**
+ * A fresh tenant through `mu tenant create --json`.
+ * @param {string} name
+ * @returns {{ tenantId: string, apiKey: string }}
+ */
+function createTenant(name) {
+  const created = JSON.parse(
+    execFileSync(process.execPath, ['apps/cli/bin/mu.js', 'tenant', 'create', '--name', name, '--json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }),
+  );
+  return { tenantId: created.tenantId, apiKey: created.apiKey };
+}
+
+/** @param {Record<string, string>} stackEnv @returns {string} the benches' Redis database URL */
+function benchRedisUrl(stackEnv) {
+  return `${(stackEnv.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d*$/, '')}/${BENCH_REDIS_DB}`;
+}
+
+/** Empties the benches' Redis database. @param {string} url */
+async function flushRedis(url) {
+  const { Redis } = require('ioredis');
+  const redis = new Redis(url, { lazyConnect: true });
+  try {
+    await redis.connect();
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * The environment every bench service runs with.
+ * @param {string} redisUrl
+ */
+function serviceEnv(redisUrl) {
+  return {
+    REDIS_URL: redisUrl,
+    // As deploy/ runs the services: a larger young generation halves the GC time of the
+    // allocation-heavy event path (see docs/operations.md).
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-semi-space-size=32`.trim(),
+    LOG_LEVEL: 'warn',
+    NATS_PROVISION_STREAMS: 'true',
+    OTEL_SDK_DISABLED: 'true',
+  };
+}
+
+/**
+ * @typedef {{ app: string, port: number, child: import('node:child_process').ChildProcess,
+ *   output: () => string, stop: () => Promise<void> }} AppHandle
+ */
+
+/**
+ * Starts dist/apps/<app>/src/main.js on a free port and waits for /health/ready.
+ * BENCH_PROFILE=<app> runs it with `node --cpu-prof` (profile in .mu/prof/).
+ * @param {string} app
+ * @param {Record<string, string>} env
+ * @returns {Promise<AppHandle>}
+ */
+async function startApp(app, env) {
+  const port = await freePort();
+  const entry = path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE === app
+        ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')]
+        : []),
+      entry,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.add(child);
+  let out = '';
+  // Everything the service logs (warn and above) is also kept in .mu/logs/bench-<app>.log.
+  mkdirSync(path.join(STATE, 'logs'), { recursive: true });
+  const logFile = createWriteStream(path.join(STATE, 'logs', `bench-${app}.log`));
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (c) => {
+      logFile.write(c);
+      out = (out + c.toString('utf8')).slice(-20_000);
+    });
+  }
+  /** @type {number | null | undefined} */
+  let exitCode;
+  child.once('exit', (code) => {
+    exitCode = code;
+    logFile.end();
+    children.delete(child);
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`${app} exited with ${exitCode}:\n${out}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`${app} not ready after 30 s:\n${out}`);
+    }
+    await sleep(200);
+  }
+  return {
+    app,
+    port,
+    child,
+    output: () => out,
+    stop: async () => {
+      if (exitCode !== undefined) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000)]);
+    },
+  };
+}
+
+/**
+ * @typedef {{ mode: string, prefix: string, elapsedS: number, requests: number, okRequests: number,
+ *   failedRequests: number, statusCounts: Record<string, number>, maxInFlight: number, eventsSent: number,
+ *   eventsAccepted: number, eventsRejected: number, dupsSent: number, idsIssued: number, ackedNew: number,
+ *   p50: number, p90: number, p99: number, max: number, cpuS: number, ranges: [number, number][] }} LoadReport
+ */
+
+/**
+ * Runs the load generator (tools/bench/ingest-load.js) in its own process; resolves with its
+ * JSON report.
+ * @param {string[]} args
+ * @returns {Promise<LoadReport>}
+ */
+function runLoad(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'ingest-load.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    children.add(child);
+    let out = '';
+    child.stdout.on('data', (c) => (out += c.toString('utf8')));
+    child.once('exit', (code) => {
+      children.delete(child);
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+/**
+ * The load generator's arguments.
+ * @param {{ url: string, key: string, prefix: string, mode: 'max' | 'paced', duration: number,
+ *   concurrency?: number, rate?: number }} o
+ */
+function loadArgs(o) {
+  return [
+    '--url',
+    o.url,
+    '--key',
+    o.key,
+    '--prefix',
+    o.prefix,
+    '--mode',
+    o.mode,
+    '--duration',
+    String(o.duration),
+    ...(o.concurrency !== undefined ? ['--concurrency', String(o.concurrency)] : []),
+    ...(o.rate !== undefined ? ['--rate', String(o.rate)] : []),
+  ];
+}
+
+/** @param {LoadReport} r @param {string} phase */
+function describeLoad(r, phase) {
+  return (
+    `${phase}: ${r.requests} requests (${(r.requests / r.elapsedS).toFixed(0)} batches/s, ${JSON.stringify(r.statusCounts)}, max ${r.maxInFlight} in flight), ` +
+    `${r.eventsAccepted} events acked (${Math.round(r.eventsAccepted / r.elapsedS)}/s incl. ${r.dupsSent} re-sent duplicates), ` +
+    `${r.ackedNew} new ids acked (${Math.round(r.ackedNew / r.elapsedS)}/s into the collector)`
+  );
+}
+
+/** @param {LoadReport} r */
+function describeLatency(r) {
+  return `p50 ${r.p50.toFixed(1)} ms p90 ${r.p90.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms`;
+}
+
+/** @param {number[]} sorted ascending @param {number} q */
+function quantile(sorted, q) {
+  if (sorted.length === 0) return 0;
+  return /** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+}
+
+/**
+ * Waits until every durable has nothing pending or unacknowledged, twice in a row 250 ms
+ * apart, and `quiet()` (when given) holds. Resolves with the seconds it took.
+ * @param {import('nats').JetStreamManager} jsm
+ * @param {[string, string][]} durables [stream, durable], in pipeline order
+ * @param {{ quiet?: () => boolean, timeoutMs?: number }} [opts]
+ */
+async function drainDurables(jsm, durables, opts = {}) {
+  const start = Date.now();
+  let calm = 0;
+  for (;;) {
+    let idle = true;
+    /** @type {string[]} */
+    const busy = [];
+    for (const [stream, durable] of durables) {
+      const info = await jsm.consumers.info(stream, durable);
+      if (info.num_pending !== 0 || info.num_ack_pending !== 0) {
+        idle = false;
+        busy.push(`${durable} ${info.num_pending} pending, ${info.num_ack_pending} unacked`);
+      }
+    }
+    if (idle && (opts.quiet?.() ?? true)) {
+      if (++calm >= 2) return (Date.now() - start) / 1000;
+    } else calm = 0;
+    if (Date.now() - start > (opts.timeoutMs ?? 300_000))
+      throw new Error(`the pipeline did not drain: ${busy.join('; ') || 'not quiet'}`);
+    await sleep(250);
+  }
+}
+
+/**
+ * @param {import('nats').JetStreamManager} jsm
+ * @param {[string, string][]} pairs [stream, subject filter]
+ * @param {(msg: string) => void} log
+ */
+async function purgeSubjects(jsm, pairs, log) {
+  for (const [stream, filter] of pairs) {
+    try {
+      const r = await jsm.streams.purge(stream, { filter });
+      log(`purged ${r.purged} messages of ${filter} from ${stream}`);
+    } catch (err) {
+      log(`purge of ${filter} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+/** How many times each event id `<prefix>-<n>` was seen, per prefix, and when. */
+class IdTally {
+  constructor() {
+    /** @type {Map<string, Uint8Array>} */
+    this.counts = new Map();
+    /** @type {Map<string, { events: number, first: number, last: number }>} */
+    this.perPrefix = new Map();
+    this.messages = 0;
+    this.events = 0;
+    this.lastAt = 0;
+    /** ids not of the form <prefix>-<n> */
+    this.foreign = 0;
+  }
+
+  /** @param {string} id @param {number} [now] */
+  add(id, now = Date.now()) {
+    const dash = id.lastIndexOf('-');
+    const prefix = id.slice(0, dash);
+    const n = dash > 0 ? Number(id.slice(dash + 1)) : NaN;
+    if (!Number.isSafeInteger(n) || n < 0) {
+      this.foreign++;
+      return;
+    }
+    let c = this.counts.get(prefix);
+    if (!c) {
+      c = new Uint8Array(1 << 20);
+      this.counts.set(prefix, c);
+    }
+    if (n >= c.length) {
+      let size = c.length;
+      while (size <= n) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(c);
+      c = grown;
+      this.counts.set(prefix, c);
+    }
+    if (c[n] !== 255) c[n] = /** @type {number} */ (c[n]) + 1;
+    let p = this.perPrefix.get(prefix);
+    if (!p) {
+      p = { events: 0, first: now, last: now };
+      this.perPrefix.set(prefix, p);
+    }
+    p.events++;
+    p.last = now;
+  }
+
+  /**
+   * lost: acked ids never seen; duplicated: ids seen more than once (acked or not);
+   * found: acked ids seen; extra: sightings of this prefix beyond one per acked id (repeats,
+   * and ids that were never acknowledged).
+   * @param {{ prefix: string, ranges: [number, number][] }} report
+   */
+  reconcile(report) {
+    const c = this.counts.get(report.prefix) ?? new Uint8Array(0);
+    let lost = 0;
+    let found = 0;
+    /** @type {number[]} */
+    const lostSample = [];
+    for (const [start, count] of report.ranges) {
+      for (let n = start; n < start + count; n++) {
+        if (!c[n]) {
+          lost++;
+          if (lostSample.length < 5) lostSample.push(n);
+        } else found++;
+      }
+    }
+    let duplicated = 0;
+    for (let n = 0; n < c.length; n++) if (/** @type {number} */ (c[n]) > 1) duplicated++;
+    const seen = this.perPrefix.get(report.prefix)?.events ?? 0;
+    return { lost, duplicated, found, extra: seen - found, lostSample };
+  }
+}
+
+module.exports = {
+  ROOT,
+  STATE,
+  BENCH_REDIS_DB,
+  arg,
+  flag,
+  makeLog,
+  sleep,
+  freePort,
+  readEnv,
+  cpuSeconds,
+  pidOf,
+  pidFromFile,
+  cpuMeter,
+  stopChildrenOnInterrupt,
+  stopLoad,
+  stackUp,
+  stopDemoService,
+  createTenant,
+  benchRedisUrl,
+  flushRedis,
+  serviceEnv,
+  startApp,
+  runLoad,
+  loadArgs,
+  describeLoad,
+  describeLatency,
+  quantile,
+  drainDurables,
+  purgeSubjects,
+  IdTally,
+};
