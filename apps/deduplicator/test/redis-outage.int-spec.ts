@@ -51,7 +51,9 @@ describe('deduplicator when Redis goes away', () => {
     expect(notReady.status).toBe(503);
     expect(notReady.body.checks.redis!.status).toBe('down');
     const info = await kit.consumerInfo(consumer);
-    expect(info.num_pending + info.num_ack_pending).toBe(2);
+    // Nothing past s1 acked (a nak'ed message may count as both pending and ack-pending).
+    expect(info.ack_floor.stream_seq).toBe(s1);
+    expect(info.num_pending + info.num_ack_pending).toBeGreaterThanOrEqual(2);
     // Nothing of s2 and s3 acked or published by this service. (Its own counters, not the
     // stream: a production deduplicator elsewhere on this NATS server may see these subjects.)
     expect(d.service.stats).toMatchObject({ messages: 1, unique: 2 });
