@@ -10,19 +10,9 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
+import { AGGREGATIONS, FILTER_OPS } from '@mu/metering';
 import { IsStringMap, KEY_PATTERN, MustBeAbsent } from '../http/validators';
 
-export const AGGREGATIONS = [
-  'count',
-  'sum',
-  'unique_count',
-  'max',
-  'min',
-  'avg',
-  'latest',
-  'time_weighted_sum',
-] as const;
-export const FILTER_OPS = ['eq', 'neq', 'in', 'nin', 'exists'] as const;
 /** A JSON path into the event's `data`: `$.a.b` or `$.items[0].qty` style, dots and indexes only. */
 export const VALUE_PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_-]*|\[\d+\])+$/;
 

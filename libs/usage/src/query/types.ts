@@ -1,15 +1,7 @@
-/** How a meter turns its values into a quantity (the `meters.aggregation` column). */
-export const AGGREGATIONS = [
-  'count',
-  'sum',
-  'unique_count',
-  'max',
-  'min',
-  'avg',
-  'latest',
-  'time_weighted_sum',
-] as const;
-export type Aggregation = (typeof AGGREGATIONS)[number];
+import type { Aggregation } from '@mu/metering';
+
+/** How a meter turns its values into a quantity: one list, libs/metering's. */
+export { AGGREGATIONS, type Aggregation } from '@mu/metering';
 
 /** What a usage query needs to know about a meter (a local shape: the meter lives in Postgres). */
 export interface UsageMeter {
