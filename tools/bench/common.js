@@ -408,6 +408,22 @@ function loadArgs(o) {
   ];
 }
 
+/**
+ * Phase 1: `o.concurrency` requests in flight for `o.duration` s, calling `tick(seconds)` every
+ * 10 s for a progress line.
+ * @param {{ url: string, key: string, prefix: string, duration: number, concurrency: number }} o
+ * @param {(seconds: number) => void} tick
+ */
+async function runMaxLoad(o, tick) {
+  const start = Date.now();
+  const progress = setInterval(() => tick((Date.now() - start) / 1000), 10_000);
+  try {
+    return await runLoad(loadArgs({ ...o, mode: 'max' }));
+  } finally {
+    clearInterval(progress);
+  }
+}
+
 /** @param {LoadReport} r @param {string} phase */
 function describeLoad(r, phase) {
   return (
@@ -571,6 +587,7 @@ module.exports = {
   serviceEnv,
   startApp,
   runLoad,
+  runMaxLoad,
   loadArgs,
   describeLoad,
   describeLatency,

@@ -23,6 +23,7 @@ const {
   serviceEnv,
   startApp,
   runLoad,
+  runMaxLoad,
   loadArgs,
   describeLoad,
   describeLatency,
@@ -137,25 +138,12 @@ async function main() {
     log(`phase 1: ${CONCURRENCY} in flight for ${DURATION_S} s`);
     const cpu0 = cpu.now();
     const p1Start = Date.now();
-    const progress = setInterval(() => {
-      const s = (Date.now() - p1Start) / 1000;
-      log(`  t=${s.toFixed(0)}s unique out so far ${tally.events} (${Math.round(tally.events / s)}/s)`);
-    }, 10_000);
-    let p1;
-    try {
-      p1 = await runLoad(
-        loadArgs({
-          url: base,
-          key: apiKey,
-          prefix: `b${runId}p1`,
-          mode: 'max',
-          duration: DURATION_S,
-          concurrency: CONCURRENCY,
-        }),
-      );
-    } finally {
-      clearInterval(progress);
-    }
+    const p1 = await runMaxLoad(
+      { url: base, key: apiKey, prefix: `b${runId}p1`, duration: DURATION_S, concurrency: CONCURRENCY },
+      (s) => {
+        log(`  t=${s.toFixed(0)}s unique out so far ${tally.events} (${Math.round(tally.events / s)}/s)`);
+      },
+    );
     const p1LoadEnd = Date.now();
     const drained1 = await drain();
     const cpu1 = cpu.now();

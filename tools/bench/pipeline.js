@@ -36,6 +36,7 @@ const {
   serviceEnv,
   startApp,
   runLoad,
+  runMaxLoad,
   loadArgs,
   describeLoad,
   describeLatency,
@@ -218,34 +219,21 @@ async function main() {
     log(`phase 1: ${CONCURRENCY} in flight for ${DURATION_S} s`);
     const cpu0 = cpu.now();
     const p1Start = Date.now();
-    const progress = setInterval(() => {
-      void (async () => {
-        const s = (Date.now() - p1Start) / 1000;
-        const [n, d, r] = await Promise.all([
-          landedRaw(),
-          jsm.consumers.info('USAGE_RAW', 'deduplicator'),
-          jsm.consumers.info('USAGE_UNIQUE', 'rater'),
-        ]);
-        log(
-          `  t=${s.toFixed(0)}s meter values in ClickHouse ${n} (${Math.round(n / s)}/s); backlog: deduplicator ${d.num_pending}+${d.num_ack_pending} unacked, rater ${r.num_pending}+${r.num_ack_pending} unacked messages`,
-        );
-      })().catch(() => undefined);
-    }, 10_000);
-    let p1;
-    try {
-      p1 = await runLoad(
-        loadArgs({
-          url: base,
-          key: apiKey,
-          prefix: `b${runId}p1`,
-          mode: 'max',
-          duration: DURATION_S,
-          concurrency: CONCURRENCY,
-        }),
-      );
-    } finally {
-      clearInterval(progress);
-    }
+    const p1 = await runMaxLoad(
+      { url: base, key: apiKey, prefix: `b${runId}p1`, duration: DURATION_S, concurrency: CONCURRENCY },
+      (s) => {
+        void (async () => {
+          const [n, d, r] = await Promise.all([
+            landedRaw(),
+            jsm.consumers.info('USAGE_RAW', 'deduplicator'),
+            jsm.consumers.info('USAGE_UNIQUE', 'rater'),
+          ]);
+          log(
+            `  t=${s.toFixed(0)}s meter values in ClickHouse ${n} (${Math.round(n / s)}/s); backlog: deduplicator ${d.num_pending}+${d.num_ack_pending} unacked, rater ${r.num_pending}+${r.num_ack_pending} unacked messages`,
+          );
+        })().catch(() => undefined);
+      },
+    );
     const p1LoadEnd = Date.now();
     const rawAtLoadEnd = await landedRaw();
     const drained1 = await drain();
