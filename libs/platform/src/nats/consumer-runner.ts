@@ -111,8 +111,11 @@ export class PullConsumerRunner<T extends object> {
     this.backoffMs = opts.backoffMs ?? DEFAULT_BACKOFF;
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
     if (this.lingerMs < 0) throw new Error('lingerMs must be 0 or more');
-    // In flight per process: what the loops hold, the buffer and the prefetch, all within
-    // the consumer's maxAckPending (beyond it the server just stops delivering).
+    // highWater bounds this runner's buffer. The client's own queue under consume() is not
+    // bounded by `prefetch`: nats.js renews its pull requests as messages arrive, not as they
+    // are taken, so while the buffer is full messages pile up there. The real bound on what one
+    // durable has in flight is its maxAckPending, which the ConsumerDef must size so that
+    // many messages are handled well within ackWait.
     this.highWater = this.batchSize * this.concurrency;
     this.prefetch = Math.max(1, Math.min(this.batchSize * 2, opts.consumer.maxAckPending));
   }
