@@ -1,7 +1,7 @@
 import { DeadLetter, decodeMessage, Subjects, type ConsumerDef, type MessageContract } from '@mu/contracts';
 import type { Context, Link } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
-import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { Logger } from '../logging/logger';
 import { extractTraceContext, SpanKind, withSpan } from '../telemetry/telemetry';
 import { errorCode, isPermanent } from './errors';
@@ -63,11 +63,13 @@ const DEFAULT_BACKOFF = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
 /**
  * A durable JetStream pull consumer for a Nest service (Nest's NATS transport has no JetStream).
  *
- * Messages arrive through one `consume()` subscription (the client keeps pull requests
- * outstanding and renews them on heartbeats), into a bounded buffer that `concurrency`
- * loops take batches from. One long-lived subscription matters: short fetches that end
- * while the server is still delivering leave messages with nobody to ack them until
- * ackWait expires (seen as 30 s stalls under load with fetch + no_wait).
+ * A feeder keeps one pull request (a fetch that lives until the server expires it or it is
+ * full) open at a time and streams its messages into a bounded buffer that `concurrency`
+ * loops take batches from. Not the legacy `fetch(no_wait)` per batch: it ended the request
+ * on the client while the server was still delivering, leaving messages nobody could ack
+ * until ackWait (30 s stalls under load). Not `consume()` either: nats.js renews its pulls
+ * as messages arrive rather than as they are taken, so it queues up to maxAckPending in the
+ * client, and drops that queue on close (ackWait stalls after every stop).
  *
  * Order for each batch, and what a crash at each point costs:
  *   1. pull          crash: nothing was acked, the server redelivers after ackWait.
@@ -81,10 +83,11 @@ export class PullConsumerRunner<T extends object> {
   readonly stats: ConsumerStats = { batches: 0, acked: 0, retried: 0, deadLettered: 0 };
   private readonly js: JetStreamClient;
   private consumerHandle?: Consumer;
-  private messages?: ConsumerMessages;
   private running = false;
   private loop?: Promise<unknown>;
   private feeding?: Promise<void>;
+  /** Counts start()s: a feeder serves only the one that started it. */
+  private generation = 0;
   /** Pulled, not yet handed to a handler. */
   private readonly buffer: JsMsg[] = [];
   private readonly waiters = new Set<() => void>();
@@ -111,11 +114,8 @@ export class PullConsumerRunner<T extends object> {
     this.backoffMs = opts.backoffMs ?? DEFAULT_BACKOFF;
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
     if (this.lingerMs < 0) throw new Error('lingerMs must be 0 or more');
-    // highWater bounds this runner's buffer. The client's own queue under consume() is not
-    // bounded by `prefetch`: nats.js renews its pull requests as messages arrive, not as they
-    // are taken, so while the buffer is full messages pile up there. The real bound on what one
-    // durable has in flight is its maxAckPending, which the ConsumerDef must size so that
-    // many messages are handled well within ackWait.
+    // In flight per process: what the loops hold, the buffer (highWater) and one fetch
+    // (prefetch at most), all within the consumer's maxAckPending across replicas.
     this.highWater = this.batchSize * this.concurrency;
     this.prefetch = Math.max(1, Math.min(this.batchSize * 2, opts.consumer.maxAckPending));
   }
@@ -128,7 +128,7 @@ export class PullConsumerRunner<T extends object> {
     if (this.running) return;
     this.consumerHandle = await this.js.consumers.get(this.opts.consumer.stream, this.opts.consumer.durable);
     this.running = true;
-    this.feeding = this.feed();
+    this.feeding = this.feed(++this.generation);
     this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.run()));
   }
 
@@ -142,36 +142,46 @@ export class PullConsumerRunner<T extends object> {
       return;
     }
     this.running = false;
-    await this.messages?.close().catch(() => undefined);
     this.wake();
     await this.loop;
     await this.feeding;
     for (const m of this.buffer.splice(0)) m.nak();
   }
 
-  /** Moves messages from the subscription into the buffer, waiting while the buffer is full. */
-  private async feed(): Promise<void> {
+  /**
+   * Moves messages into the buffer: one pull request (fetch) at a time, for at most the room
+   * left, each streaming its messages in as they arrive and ending on the server's expiry or
+   * when full, so what this process holds is bounded by the buffer plus one fetch. `gen` ties
+   * the feeder to one start(): whatever arrives after its stop() is handed back (nak).
+   */
+  private async feed(gen: number): Promise<void> {
     const log = this.opts.logger;
-    while (this.running) {
+    const current = () => this.running && this.generation === gen;
+    while (current()) {
       try {
-        this.messages = await this.consumerHandle!.consume({
-          max_messages: this.prefetch,
+        while (current() && this.buffer.length >= this.highWater) await this.waitForSpace();
+        if (!current()) break;
+        const fetched = await this.consumerHandle!.fetch({
+          max_messages: Math.min(this.prefetch, this.highWater - this.buffer.length),
           expires: this.idleWaitMs,
         });
-        for await (const m of this.messages) {
-          if (!this.running) {
-            m.nak();
-            continue;
+        // Arrivals after stop() are handed back once this pull has ended: a nak while it is
+        // still open would have the server redeliver straight into it, again and again.
+        const late: JsMsg[] = [];
+        for await (const m of fetched) {
+          if (current()) {
+            this.buffer.push(m);
+            this.wake();
+          } else {
+            late.push(m);
           }
-          this.buffer.push(m);
-          this.wake();
-          while (this.running && this.buffer.length >= this.highWater) await this.waitForSpace();
         }
+        for (const m of late) m.nak();
       } catch (err) {
-        if (this.running)
-          log.error({ err, consumer: this.opts.consumer.durable }, 'consume failed; retrying');
+        if (!current()) break;
+        log.error({ err, consumer: this.opts.consumer.durable }, 'pull failed; retrying');
+        await sleep(1_000);
       }
-      if (this.running) await sleep(1_000);
     }
   }
 
