@@ -5,6 +5,8 @@ import { PlatformModule, type Logger } from '@mu/platform';
 import { CurrentChargesController } from './charges/current-charges.controller';
 import { CurrentChargesService } from './charges/current-charges.service';
 import type { ApiEnv } from './config';
+import { CorrectionsController } from './corrections/corrections.controller';
+import { CorrectionsService } from './corrections/corrections.service';
 import { CustomersController } from './customers/customers.controller';
 import { CustomersService } from './customers/customers.service';
 import { DbModule } from './db/db.module';
@@ -48,6 +50,7 @@ export class AppModule {
         PlansController,
         SubscriptionsController,
         CurrentChargesController,
+        CorrectionsController,
       ],
       providers: [
         CatalogEvents,
@@ -56,6 +59,7 @@ export class AppModule {
         PlansService,
         SubscriptionsService,
         CurrentChargesService,
+        CorrectionsService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

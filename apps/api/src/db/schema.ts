@@ -177,7 +177,21 @@ export interface SubscriptionPhasesTable {
   created_at: Generated<Date>;
 }
 
+export interface EventCorrectionsTable {
+  id: string;
+  tenant_id: string;
+  source: string;
+  event_id: string;
+  action: 'void' | 'amend';
+  reason: string;
+  actor: string;
+  version: ColumnType<string, number, number>;
+  changes: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
+  event_corrections: EventCorrectionsTable;
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -27,7 +27,7 @@ import {
 import { UsageWriter } from '@mu/usage';
 import type { NatsConnection } from 'nats';
 import type { RaterEnv } from '../config';
-import { MeterCatalog } from './meter-catalog';
+import { MeterCatalog } from '@mu/usage';
 import { RatingHandler, type RaterCounters, type RaterFaults, type Touched } from './rating.handler';
 import { RejectionsHandler } from './rejections.handler';
 

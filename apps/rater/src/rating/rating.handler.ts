@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Streams, type UsageUniqueBatchV1 } from '@mu/contracts';
-import { applyMeters } from '@mu/metering';
 import type { Delivery, Logger } from '@mu/platform';
-import { toClickHouseTime, type UsageRows, type UsageWriter } from '@mu/usage';
-import type { MeterCatalog } from './meter-catalog';
+import { appendEventRows, toClickHouseTime, type UsageRows, type UsageWriter } from '@mu/usage';
+import type { MeterCatalog } from '@mu/usage';
 
 /** Counters since the process started; a message counts once its rows are in ClickHouse. */
 export interface RaterCounters {
@@ -75,51 +74,8 @@ export class RatingHandler {
       if (!subjects) touched.set(msg.tenantId, (subjects = new Set()));
       for (const e of msg.events) {
         events += 1;
-        const time = toClickHouseTime(e.time);
-        rows.events.push({
-          tenant_id: msg.tenantId,
-          source: e.source,
-          event_id: e.id,
-          type: e.type,
-          subject: e.subject,
-          time,
-          received_at: receivedAt,
-          data: JSON.stringify(e.data),
-          raw_sequence: msg.rawSequence,
-          retention_days: tenant.retentionDays,
-        });
-        if (tenant.meters.length === 0) continue;
-        const rated = applyMeters(e, tenant.meters);
-        for (const v of rated.values) {
-          rows.meterValues.push({
-            tenant_id: msg.tenantId,
-            meter_id: v.meterId,
-            subject: e.subject,
-            time,
-            source: e.source,
-            event_id: e.id,
-            value: v.value,
-            unique_value: v.uniqueValue,
-            dimensions: v.dimensions,
-          });
-          subjects.add(e.subject);
-        }
-        for (const r of rated.rejections) {
-          rows.rejected.push({
-            tenant_id: msg.tenantId,
-            rejection_id: `rater:${r.meterId}:${e.source}:${e.id}`,
-            stage: 'rater',
-            code: r.code,
-            message: r.message,
-            field: r.path ?? '',
-            meter_id: r.meterId,
-            source: e.source,
-            event_id: e.id,
-            raw: JSON.stringify(e),
-            rejected_at: receivedAt,
-            retention_days: tenant.retentionDays,
-          });
-        }
+        const ctx = { tenantId: msg.tenantId, tenant, receivedAt, rawSequence: msg.rawSequence };
+        if (appendEventRows(rows, e, ctx)) subjects.add(e.subject);
       }
     }
 

@@ -2,7 +2,7 @@ import { Streams, type UsageRejectedV1 } from '@mu/contracts';
 import type { Delivery } from '@mu/platform';
 import { toClickHouseTime, type RejectedRow, type UsageWriter } from '@mu/usage';
 import { flushToken } from './rating.handler';
-import type { MeterCatalog } from './meter-catalog';
+import type { MeterCatalog } from '@mu/usage';
 
 /**
  * USAGE_REJECTED -> `rejected_events`: what the collector refused and the deduplicator's
