@@ -95,8 +95,7 @@ export const Consumers = {
     ackWaitMs: 60_000,
     maxDeliver: 10,
     // What the rater replicas hold at once (pulled, not yet acked): up to ~90k events, a few
-    // seconds of work, far inside ackWait. Larger let consume() pile up minutes of backlog
-    // in the client under load (3-4k messages seen), close to redelivery.
+    // seconds of work, far inside ackWait, however many replicas pull.
     maxAckPending: 1_000,
     description: 'Meters unique usage into ClickHouse',
   },
