@@ -20,7 +20,7 @@ import {
 } from '@mu/usage';
 import { DB, type Db } from '../db/db.module';
 import type { Selectable } from 'kysely';
-import type { EventCorrectionsTable } from '../db/schema';
+import type { EventCorrectionsTable } from '@mu/billing';
 import { ConflictError, NotFoundError } from '../http/errors';
 import type { AmendEventDto, CorrectionDto, VoidEventDto } from './correction.dto';
 

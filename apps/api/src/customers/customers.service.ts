@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { newId } from '@mu/platform';
 import { DB, isUniqueViolation, type Db } from '../db/db.module';
-import type { CustomerRow } from '../db/schema';
+import type { CustomerRow } from '@mu/billing';
 import { CatalogEvents } from '../http/catalog-events';
 import { ConflictError, NotFoundError } from '../http/errors';
 import { toPage, type Page, type PageQuery } from '../http/pagination';

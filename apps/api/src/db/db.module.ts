@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { createKysely, PG_POOL, type Kysely } from '@mu/platform';
 import type { Pool } from 'pg';
-import type { Database } from './schema';
+import type { Database } from '@mu/billing';
 
 export const DB = Symbol('mu.api.db');
 export type Db = Kysely<Database>;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { newId } from '@mu/platform';
 import { DB, isUniqueViolation, type Db } from '../db/db.module';
-import type { MeterRow } from '../db/schema';
+import type { MeterRow } from '@mu/billing';
 import { CatalogEvents } from '../http/catalog-events';
 import { ConflictError, NotFoundError, ValidationFailedError, type FieldIssue } from '../http/errors';
 import { toPage, type Page, type PageQuery } from '../http/pagination';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { currencyMinorUnits, parsePriceSpec, PricingError } from '@mu/pricing';
 import { newId } from '@mu/platform';
 import { DB, isCheckViolation, isUniqueViolation, type Db } from '../db/db.module';
-import type { FixedFee, PlanRow, PlanVersionRow, UsageCharge } from '../db/schema';
+import type { FixedFee, PlanRow, PlanVersionRow, UsageCharge } from '@mu/billing';
 import { CatalogEvents } from '../http/catalog-events';
 import {
   ConflictError,

@@ -7,19 +7,21 @@ import {
   PricingError,
   prorate,
   type BillingPeriod,
-  type BillingSchedule,
 } from '@mu/pricing';
 import { newId } from '@mu/platform';
 import type { Transaction } from 'kysely';
 import { DB, type Db } from '../db/db.module';
-import type {
-  Database,
-  PhaseRow,
-  PlanRow,
-  PlanVersionRow,
-  PriceOverride,
-  SubscriptionRow,
-} from '../db/schema';
+import {
+  loadSchedule,
+  neverStarted,
+  phaseAt,
+  toSubscriptionPeriod,
+  type Database,
+  type PlanRow,
+  type PlanVersionRow,
+  type PriceOverride,
+  type SubscriptionRow,
+} from '@mu/billing';
 import { CatalogEvents } from '../http/catalog-events';
 import { NotFoundError, StateError, ValidationFailedError, type FieldIssue } from '../http/errors';
 import { toPage, type Page, type PageQuery } from '../http/pagination';
@@ -142,9 +144,8 @@ export class SubscriptionsService {
     q: { at?: string; from?: string; to?: string },
   ): Promise<PeriodDto[]> {
     const sub = await this.row(tenantId, id);
-    // Canceled before it began: it never had a period.
-    if (sub.end_at && sub.end_at.getTime() === sub.start_at.getTime()) return [];
-    const { schedule, phases } = await this.schedule(tenantId, sub);
+    if (neverStarted(sub)) return [];
+    const { schedule, phases } = await loadSchedule(this.db, tenantId, sub);
     let periods: BillingPeriod[];
     if (q.from || q.to) {
       if (!q.from || !q.to)
@@ -168,14 +169,7 @@ export class SubscriptionsService {
       }
       periods = p ? [p] : [];
     }
-    return periods.map((p) => ({
-      index: p.index,
-      start: p.start.toISOString(),
-      end: p.end.toISOString(),
-      partial: p.partial,
-      fraction: prorate(p.fullStart, p.fullEnd, p.start, p.end).toFixed(),
-      planVersionId: phaseAt(phases, p.start)?.plan_version_id ?? phases[0]!.plan_version_id,
-    }));
+    return periods.map((p) => toSubscriptionPeriod(p, phases));
   }
 
   async cancel(tenantId: string, id: string, input: CancelSubscriptionDto): Promise<SubscriptionDto> {
@@ -187,7 +181,7 @@ export class SubscriptionsService {
     const immediate = (input.at ?? 'period_end') === 'now' || now < sub.start_at;
     let endAt = now < sub.start_at ? sub.start_at : now;
     if (!immediate) {
-      const { schedule } = await this.schedule(tenantId, sub);
+      const { schedule } = await loadSchedule(this.db, tenantId, sub);
       endAt = periodAt(schedule, endAt)?.end ?? sub.start_at;
     }
     await this.db.transaction().execute(async (tx) => {
@@ -223,7 +217,7 @@ export class SubscriptionsService {
     const sub = await this.row(tenantId, id);
     if (sub.status === 'canceled')
       throw new StateError('SUBSCRIPTION_CANCELED', `subscription ${id} is canceled`);
-    const { schedule, phases } = await this.schedule(tenantId, sub);
+    const { schedule, phases } = await loadSchedule(this.db, tenantId, sub);
     const now = new Date();
     const at = now < sub.start_at ? sub.start_at : now;
     const currentPhase = phaseAt(phases, at) ?? phases[phases.length - 1]!;
@@ -291,36 +285,6 @@ export class SubscriptionsService {
       .executeTakeFirst();
     if (!sub) throw new NotFoundError('subscription', id);
     return sub;
-  }
-
-  private async schedule(
-    tenantId: string,
-    sub: SubscriptionRow,
-  ): Promise<{ schedule: BillingSchedule; phases: PhaseRow[] }> {
-    const phases = await this.db
-      .selectFrom('subscription_phases')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('subscription_id', '=', sub.id)
-      .orderBy('start_at')
-      .execute();
-    const customer = await this.db
-      .selectFrom('customers')
-      .select('time_zone')
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', sub.customer_id)
-      .executeTakeFirstOrThrow();
-    const first = await this.plans.versionById(tenantId, phases[0]!.plan_version_id);
-    return {
-      phases,
-      schedule: {
-        startAt: sub.start_at,
-        endAt: sub.end_at,
-        cadence: first.version.billing_cadence,
-        alignment: sub.billing_alignment,
-        timeZone: customer.time_zone,
-      },
-    };
   }
 
   private async resolvePlan(
@@ -451,10 +415,6 @@ async function cutPhasesAt(
     .where('start_at', '<=', at)
     .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', at)]))
     .execute();
-}
-
-function phaseAt(phases: PhaseRow[], at: Date): PhaseRow | undefined {
-  return phases.find((p) => p.start_at <= at && (p.end_at === null || at < p.end_at));
 }
 
 /** The sum of a version's in-advance and in-arrears fixed fees per period. */
