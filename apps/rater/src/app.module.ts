@@ -5,7 +5,10 @@ import type { RaterEnv } from './config';
 import { RatingModule } from './rating/rating.module';
 import type { RaterOptions } from './rating/rater.service';
 
-/** Pulls USAGE_UNIQUE, applies meters and writes events and meter values to ClickHouse. */
+/**
+ * Pulls USAGE_UNIQUE, applies meters and writes events and meter values to ClickHouse; fires
+ * usage and spend alerts on BILLING_EVENTS.
+ */
 @Module({})
 export class AppModule {
   /**
@@ -24,7 +27,12 @@ export class AppModule {
           service: 'rater',
           config,
           nats: {
-            streams: [Streams.USAGE_UNIQUE, Streams.USAGE_REJECTED, Streams.DEAD_LETTER],
+            streams: [
+              Streams.USAGE_UNIQUE,
+              Streams.USAGE_REJECTED,
+              Streams.DEAD_LETTER,
+              Streams.BILLING_EVENTS,
+            ],
             consumers: [Consumers.rater, Consumers.raterRejections],
           },
           clickhouse: true,

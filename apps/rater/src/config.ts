@@ -38,6 +38,16 @@ export class RaterEnv extends WithNats(WithClickHouse(WithPostgres(ServiceEnv)))
   @Max(3_600)
   RATER_METER_CACHE_SECONDS = 30;
 
+  /**
+   * Usage and spend alerts are evaluated for the customers a flush touched at most this often
+   * (ms); 0 disables alerts in this replica.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  RATER_ALERT_INTERVAL_MS = 1_000;
+
   /** Counters are logged this often; 0 only at shutdown. */
   @Type(() => Number)
   @IsInt()

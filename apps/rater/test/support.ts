@@ -62,7 +62,12 @@ export class RaterTestKit {
   static async create(): Promise<RaterTestKit> {
     const { nats } = await requireServices('nats', 'postgres', 'clickhouse');
     const nc = await connect({ servers: nats, name: 'mu-rater-test' });
-    await provisionStreams(nc, [Streams.USAGE_UNIQUE, Streams.USAGE_REJECTED, Streams.DEAD_LETTER]);
+    await provisionStreams(nc, [
+      Streams.USAGE_UNIQUE,
+      Streams.USAGE_REJECTED,
+      Streams.DEAD_LETTER,
+      Streams.BILLING_EVENTS,
+    ]);
     const db = await createTestDatabase();
     await runPostgresMigrations(db.pool, locateFromRoot('db/postgres'));
     const ch = await createTestClickHouse();

@@ -4,3 +4,4 @@
 export type * from './schema';
 export * from './catalog';
 export * from './charges';
+export * from './alerts';

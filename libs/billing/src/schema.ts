@@ -190,7 +190,46 @@ export interface EventCorrectionsTable {
   created_at: Generated<Date>;
 }
 
+export type AlertMetric = 'usage' | 'spend';
+
+/** numeric: read as a decimal string (pg), written as a string or number. */
+type Numeric = ColumnType<string, string, string>;
+type NullableNumeric = ColumnType<string | null, string | null | undefined, string | null>;
+
+export interface AlertsTable {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  subscription_id: string;
+  name: string;
+  metric: AlertMetric;
+  meter_id: string | null;
+  threshold: NullableNumeric;
+  budget: NullableNumeric;
+  percent: NullableNumeric;
+  enabled: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface AlertFiringsTable {
+  id: string;
+  tenant_id: string;
+  alert_id: string;
+  customer_id: string;
+  subscription_id: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  value: Numeric;
+  threshold: Numeric;
+  currency: string | null;
+  fired_at: Generated<Date>;
+  published_at: NullableTimestamp;
+}
+
 export interface Database {
+  alerts: AlertsTable;
+  alert_firings: AlertFiringsTable;
   event_corrections: EventCorrectionsTable;
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -210,3 +249,5 @@ export type PlanRow = Selectable<PlansTable>;
 export type PlanVersionRow = Selectable<PlanVersionsTable>;
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type PhaseRow = Selectable<SubscriptionPhasesTable>;
+export type AlertRow = Selectable<AlertsTable>;
+export type AlertFiringRow = Selectable<AlertFiringsTable>;

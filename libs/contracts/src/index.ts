@@ -11,3 +11,4 @@ export * from './messages/catalog-changed';
 export * from './messages/tax-quote';
 export * from './messages/fx-convert';
 export * from './messages/usage-ingest';
+export * from './messages/alert-triggered';

@@ -74,7 +74,7 @@ export const Streams = {
     maxAgeMs: 30 * DAY,
     duplicateWindowMs: 10 * MINUTE,
     retention: 'limits',
-    description: 'Invoice lifecycle events, the source of webhooks',
+    description: 'Invoice lifecycle and alert events, the source of webhooks',
   },
 } as const satisfies Record<string, StreamDef>;
 

@@ -23,6 +23,8 @@ export const Subjects = {
   deadLetterAll: 'deadletter.v1.>',
   /** Invoice lifecycle events (stream BILLING_EVENTS). */
   invoiceEvent: (event: InvoiceEventName) => `billing.invoice.${event}.v1`,
+  /** A usage or spend alert crossed its threshold (stream BILLING_EVENTS). */
+  alertTriggered: 'billing.alert.triggered.v1',
   billingAll: 'billing.>',
   /** Catalog changes, so service caches refresh (core NATS, no stream). */
   catalogChanged: 'catalog.changed.v1',

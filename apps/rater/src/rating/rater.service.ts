@@ -14,6 +14,7 @@ import {
 import {
   CLICKHOUSE,
   CONFIG,
+  createKysely,
   JetStreamPublisher,
   LOGGER,
   NATS,
@@ -28,6 +29,8 @@ import { UsageWriter } from '@mu/usage';
 import type { NatsConnection } from 'nats';
 import type { RaterEnv } from '../config';
 import { MeterCatalog } from '@mu/usage';
+import type { Database } from '@mu/billing';
+import { AlertWatcher } from '../alerts/alert-watcher';
 import { RatingHandler, type RaterCounters, type RaterFaults, type Touched } from './rating.handler';
 import { RejectionsHandler } from './rejections.handler';
 
@@ -53,6 +56,7 @@ export interface RaterStats extends RaterCounters {
 @Injectable()
 export class RaterService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly catalog: MeterCatalog;
+  readonly alerts: AlertWatcher;
   private readonly handler: RatingHandler;
   private readonly runner: PullConsumerRunner<UsageUniqueBatchV1>;
   private readonly rejections?: PullConsumerRunner<UsageRejectedV1>;
@@ -69,7 +73,14 @@ export class RaterService implements OnApplicationBootstrap, BeforeApplicationSh
   ) {
     this.catalog = new MeterCatalog(pg, logger, config.RATER_METER_CACHE_SECONDS * 1000);
     const writer = new UsageWriter(ch);
-    this.handler = new RatingHandler(this.catalog, writer, logger, opts.onFlushed, opts.faults);
+    this.alerts = new AlertWatcher(createKysely<Database>(pg), ch, publisher, logger, {
+      intervalMs: config.RATER_ALERT_INTERVAL_MS,
+    });
+    const onFlushed = (touched: Touched) => {
+      this.alerts.notify(touched);
+      opts.onFlushed?.(touched);
+    };
+    this.handler = new RatingHandler(this.catalog, writer, logger, onFlushed, opts.faults);
     this.runner = new PullConsumerRunner(nc, publisher, {
       consumer: opts.consumer,
       contract: UsageUniqueBatch,
@@ -115,6 +126,7 @@ export class RaterService implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.statsTimer);
     await Promise.all([this.runner.stop(), this.rejections?.stop()]);
+    await this.alerts.stop();
     this.catalog.close();
     this.logger.info({ rater: this.stats }, 'rater stopped consuming');
   }
