@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { Streams } from '@mu/contracts';
 import { PlatformModule, type Logger } from '@mu/platform';
+import { AlertsController } from './alerts/alerts.controller';
+import { AlertsService } from './alerts/alerts.service';
 import { CurrentChargesController } from './charges/current-charges.controller';
 import { CurrentChargesService } from './charges/current-charges.service';
 import type { ApiEnv } from './config';
@@ -23,6 +25,7 @@ import { PlansService } from './plans/plans.service';
 import { SubscriptionsController } from './subscriptions/subscriptions.controller';
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { UsageModule } from './usage/usage.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** Serves the catalog, customers, subscriptions, usage and invoices over REST. */
 @Module({})
@@ -42,6 +45,7 @@ export class AppModule {
         }),
         DbModule,
         UsageModule,
+        WebhooksModule,
       ],
       controllers: [
         ApiKeysController,
@@ -51,6 +55,7 @@ export class AppModule {
         SubscriptionsController,
         CurrentChargesController,
         CorrectionsController,
+        AlertsController,
       ],
       providers: [
         CatalogEvents,
@@ -60,6 +65,7 @@ export class AppModule {
         SubscriptionsService,
         CurrentChargesService,
         CorrectionsService,
+        AlertsService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -1,9 +1,12 @@
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { ServiceEnv, WithClickHouse, WithNats, WithPostgres, WithRedis } from '@mu/platform';
+import { WithWebhookUrlPolicy } from '@mu/webhooks';
 
 /** The api's environment, validated once at boot. */
-export class ApiEnv extends WithNats(WithRedis(WithClickHouse(WithPostgres(ServiceEnv)))) {
+export class ApiEnv extends WithWebhookUrlPolicy(
+  WithNats(WithRedis(WithClickHouse(WithPostgres(ServiceEnv)))),
+) {
   @Type(() => Number)
   @IsInt()
   @Min(0)

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Streams } from '@mu/contracts';
 import { PlatformModule, type Logger } from '@mu/platform';
 import type { InvoicerEnv } from './config';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** Closes billing periods into invoices, credit notes, PDFs and webhooks. */
 @Module({})
@@ -18,6 +19,7 @@ export class AppModule {
           postgres: true,
           logger: opts.logger,
         }),
+        WebhooksModule,
       ],
     };
   }

@@ -1,9 +1,10 @@
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { ServiceEnv, WithClickHouse, WithNats, WithPostgres } from '@mu/platform';
+import { WithWebhooks } from './webhooks/webhooks.config';
 
 /** The invoicer's environment, validated once at boot. */
-export class InvoicerEnv extends WithNats(WithClickHouse(WithPostgres(ServiceEnv))) {
+export class InvoicerEnv extends WithWebhooks(WithNats(WithClickHouse(WithPostgres(ServiceEnv)))) {
   @Type(() => Number)
   @IsInt()
   @Min(0)

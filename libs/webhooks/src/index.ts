@@ -1,0 +1,10 @@
+export * from './events';
+export * from './errors';
+export * from './schema';
+export * from './signing';
+export * from './url';
+export * from './backoff';
+export * from './outbox';
+export * from './dispatcher';
+export { webhooksDb, type AnyKysely } from './db';
+export * from './config';
