@@ -196,6 +196,18 @@ describe('alerts (real NATS, Postgres and ClickHouse)', () => {
       expect(all.every((f) => f.published_at !== null)).toBe(true);
       expect(watch.seen).toHaveLength(2);
       expect(rater.service.alerts.counters.failures).toBe(0);
+      // Each firing committed its webhook (outbox) with it.
+      const { rows: hooks } = await kit.db.pool.query<{
+        id: string;
+        type: string;
+        payload: { alertId: string };
+      }>(`SELECT id, type, payload FROM webhook_events WHERE tenant_id = $1 ORDER BY created_at`, [
+        t.tenantId,
+      ]);
+      expect(hooks.map((h) => [h.type, h.payload.alertId])).toEqual([
+        ['alert.triggered', usage],
+        ['alert.triggered', spend],
+      ]);
     } finally {
       await watch.stop();
       await rater.handle.close();

@@ -1,5 +1,6 @@
 import { Dec } from '@mu/pricing';
 import { newId } from '@mu/platform';
+import { enqueueWebhook } from '@mu/webhooks';
 import { customerSubjects, periodOfSubscriptionAt, type SubscriptionPeriod } from './catalog';
 import { chargeQuantity, chargesForPeriod, type ChargesContext, type SubscriptionCharges } from './charges';
 import type { AlertFiringRow, AlertRow, SubscriptionRow } from './schema';
@@ -103,24 +104,36 @@ export async function evaluateAlerts(
     }
     const threshold = alertThreshold(alert);
     if (!crosses(value, threshold)) continue;
-    const inserted = await ctx.db
-      .insertInto('alert_firings')
-      .values({
-        id: newId('alf'),
-        tenant_id: tenantId,
-        alert_id: alert.id,
-        customer_id: alert.customer_id,
-        subscription_id: alert.subscription_id,
-        period_start: period.start,
-        period_end: period.end,
-        value,
-        threshold: threshold.toFixed(),
-        currency,
-        fired_at: at,
-      })
-      .onConflict((oc) => oc.columns(['alert_id', 'period_start']).doNothing())
-      .returningAll()
-      .executeTakeFirst();
+    // The firing and its webhook (outbox) commit together: a firing always has its webhook.
+    const inserted = await ctx.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto('alert_firings')
+        .values({
+          id: newId('alf'),
+          tenant_id: tenantId,
+          alert_id: alert.id,
+          customer_id: alert.customer_id,
+          subscription_id: alert.subscription_id,
+          period_start: period.start,
+          period_end: period.end,
+          value,
+          threshold: threshold.toFixed(),
+          currency,
+          fired_at: at,
+        })
+        .onConflict((oc) => oc.columns(['alert_id', 'period_start']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (row) {
+        await enqueueWebhook(tx, {
+          tenantId,
+          type: 'alert.triggered',
+          id: `alert.triggered:${row.id}`,
+          payload: alertPayload(row, alert),
+        });
+      }
+      return row;
+    });
     if (inserted) fired.push(inserted);
   }
   return fired;
@@ -157,4 +170,42 @@ export async function markFiringPublished(
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .execute();
+}
+
+/** What an alert firing announces: the billing.alert.triggered.v1 payload and the webhook data. */
+export function alertPayload(
+  f: AlertFiringRow,
+  alert: Pick<AlertRow, 'name' | 'metric' | 'meter_id'>,
+): {
+  firingId: string;
+  tenantId: string;
+  alertId: string;
+  name: string;
+  customerId: string;
+  subscriptionId: string;
+  metric: AlertRow['metric'];
+  meterId?: string;
+  value: string;
+  threshold: string;
+  currency?: string;
+  periodStart: string;
+  periodEnd: string;
+  firedAt: string;
+} {
+  return {
+    firingId: f.id,
+    tenantId: f.tenant_id,
+    alertId: f.alert_id,
+    name: alert.name,
+    customerId: f.customer_id,
+    subscriptionId: f.subscription_id,
+    metric: alert.metric,
+    ...(alert.meter_id ? { meterId: alert.meter_id } : {}),
+    value: f.value,
+    threshold: f.threshold,
+    ...(f.currency ? { currency: f.currency } : {}),
+    periodStart: f.period_start.toISOString(),
+    periodEnd: f.period_end.toISOString(),
+    firedAt: f.fired_at.toISOString(),
+  };
 }

@@ -59,6 +59,7 @@ export interface CustomersTable {
   exemption_id: string | null;
   currency: string;
   time_zone: string;
+  grace_period_hours: number | null;
   metadata: Json<Record<string, string>>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
@@ -227,7 +228,127 @@ export interface AlertFiringsTable {
   published_at: NullableTimestamp;
 }
 
+export interface SellerProfile {
+  name?: string;
+  address?: BillingAddress;
+  taxIds?: TaxId[];
+  email?: string;
+  /** Tax registrations beyond the home country (e.g. US states: `US-CA`). */
+  registrations?: string[];
+}
+
+export interface TenantBillingSettingsTable {
+  tenant_id: string;
+  seller: Json<SellerProfile>;
+  grace_period_hours: Generated<number>;
+  invoice_number_format: Generated<string>;
+  credit_note_number_format: Generated<string>;
+  net_terms_days: Generated<number>;
+  updated_at: Generated<Date>;
+}
+
+export interface NumberSequencesTable {
+  tenant_id: string;
+  scope: string;
+  last_value: ColumnType<string, number | undefined, number>;
+}
+
+export type InvoiceStatus = 'draft' | 'finalized' | 'paid' | 'void' | 'uncollectible';
+
+/** The buyer as invoiced: a snapshot of the customer when the invoice was computed. */
+export interface BuyerSnapshot {
+  customerId: string;
+  externalKey: string;
+  name: string | null;
+  email: string | null;
+  address: BillingAddress | null;
+  country: string | null;
+  taxIds: TaxId[];
+  taxExempt: boolean;
+  exemptionId: string | null;
+}
+
+export interface InvoicesTable {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  subscription_id: string;
+  kind: Generated<'period'>;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  status: InvoiceStatus;
+  number: string | null;
+  currency: string;
+  subtotal: Numeric;
+  tax_total: Numeric;
+  total: Numeric;
+  tax: Json<Record<string, unknown>>;
+  seller: Json<SellerProfile>;
+  buyer: Json<BuyerSnapshot>;
+  computed_at: Timestamp;
+  grace_until: Timestamp;
+  issued_at: NullableTimestamp;
+  due_at: NullableTimestamp;
+  finalized_at: NullableTimestamp;
+  paid_at: NullableTimestamp;
+  voided_at: NullableTimestamp;
+  uncollectible_at: NullableTimestamp;
+  void_reason: string | null;
+  replaces_id: string | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export type InvoiceLineType = 'usage' | 'fixed' | 'adjustment';
+
+export interface InvoiceLinesTable {
+  id: string;
+  tenant_id: string;
+  invoice_id: string;
+  position: number;
+  type: InvoiceLineType;
+  charge_key: string;
+  description: string;
+  period_start: Timestamp;
+  period_end: Timestamp;
+  quantity: Numeric;
+  unit_price: NullableNumeric;
+  amount: Numeric;
+  tax_rate: NullableNumeric;
+  tax_amount: Numeric;
+  meter_id: string | null;
+  breakdown: Json<unknown[]>;
+  details: Json<string[]>;
+  adjusts_invoice_id: string | null;
+}
+
+export interface CreditNoteLine {
+  invoiceLineId?: string;
+  description: string;
+  amount: string;
+  taxAmount: string;
+}
+
+export interface CreditNotesTable {
+  id: string;
+  tenant_id: string;
+  invoice_id: string;
+  number: string;
+  reason: string;
+  currency: string;
+  subtotal: Numeric;
+  tax_total: Numeric;
+  total: Numeric;
+  lines: Json<CreditNoteLine[]>;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
+  tenant_billing_settings: TenantBillingSettingsTable;
+  number_sequences: NumberSequencesTable;
+  invoices: InvoicesTable;
+  invoice_lines: InvoiceLinesTable;
+  credit_notes: CreditNotesTable;
   alerts: AlertsTable;
   alert_firings: AlertFiringsTable;
   event_corrections: EventCorrectionsTable;
@@ -250,4 +371,8 @@ export type PlanVersionRow = Selectable<PlanVersionsTable>;
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type PhaseRow = Selectable<SubscriptionPhasesTable>;
 export type AlertRow = Selectable<AlertsTable>;
+export type InvoiceRow = Selectable<InvoicesTable>;
+export type InvoiceLineRow = Selectable<InvoiceLinesTable>;
+export type CreditNoteRow = Selectable<CreditNotesTable>;
+export type TenantBillingSettingsRow = Selectable<TenantBillingSettingsTable>;
 export type AlertFiringRow = Selectable<AlertFiringsTable>;

@@ -1,4 +1,5 @@
 import {
+  alertPayload,
   evaluateAlerts,
   markFiringPublished,
   unpublishedFirings,
@@ -143,27 +144,9 @@ export class AlertWatcher {
         .where('tenant_id', '=', f.tenant_id)
         .where('id', '=', f.alert_id)
         .executeTakeFirstOrThrow();
-      await this.publisher.publish(
-        Subjects.alertTriggered,
-        AlertTriggered,
-        {
-          firingId: f.id,
-          tenantId: f.tenant_id,
-          alertId: f.alert_id,
-          name: meta.name,
-          customerId: f.customer_id,
-          subscriptionId: f.subscription_id,
-          metric: meta.metric,
-          ...(meta.meter_id ? { meterId: meta.meter_id } : {}),
-          value: f.value,
-          threshold: f.threshold,
-          ...(f.currency ? { currency: f.currency } : {}),
-          periodStart: f.period_start.toISOString(),
-          periodEnd: f.period_end.toISOString(),
-          firedAt: f.fired_at.toISOString(),
-        },
-        { msgId: f.id },
-      );
+      await this.publisher.publish(Subjects.alertTriggered, AlertTriggered, alertPayload(f, meta), {
+        msgId: f.id,
+      });
       await markFiringPublished({ db: this.db }, f.tenant_id, f.id);
       this.counters.published += 1;
       this.logger.info(

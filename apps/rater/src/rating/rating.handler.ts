@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Streams, type UsageUniqueBatchV1 } from '@mu/contracts';
-import type { Delivery, Logger } from '@mu/platform';
+import { Metrics, type Delivery, type Logger } from '@mu/platform';
 import { appendEventRows, toClickHouseTime, type UsageRows, type UsageWriter } from '@mu/usage';
 import type { MeterCatalog } from '@mu/usage';
 
@@ -93,6 +93,8 @@ export class RatingHandler {
     this.counters.rejections += rows.rejected.length;
     this.counters.flushes += 1;
     this.counters.lastFlushMs = Date.now() - t0;
+    Metrics.raterFlushEvents.observe(events);
+    Metrics.raterFlushSeconds.observe(this.counters.lastFlushMs / 1000);
     this.logger.debug(
       { messages: batch.length, events, meterValues: rows.meterValues.length, ms: this.counters.lastFlushMs },
       'usage flushed to clickhouse',
