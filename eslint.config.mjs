@@ -47,6 +47,10 @@ function boundaries(inTests) {
         sourceTag: 'type:app',
         onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain', ...testing],
       },
+      {
+        sourceTag: 'type:e2e',
+        onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain', 'type:testing'],
+      },
     ],
   };
 }
@@ -96,6 +100,17 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // End-to-end specs run several apps in one process, so they, and only they, may import an
+    // app's modules (Nx forbids importing apps from anywhere else).
+    files: ['e2e/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { ...boundaries(true), allow: ['^\\.\\./\\.\\./apps/[a-z-]+/src/[a-z./-]+$'] },
+      ],
     },
   },
 );

@@ -1,9 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, Max, Min } from 'class-validator';
-import { ServiceEnv, WithNats, WithPostgres, WithRedis } from '@mu/platform';
-
-const toBool = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+import { ServiceEnv, toBool, WithNats, WithPostgres, WithRedis } from '@mu/platform';
 
 /** The collector's environment, validated once at boot. docs/ingestion.md lists what each one does. */
 export class CollectorEnv extends WithNats(WithRedis(WithPostgres(ServiceEnv))) {

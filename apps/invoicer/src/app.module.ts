@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Streams } from '@mu/contracts';
 import { PlatformModule, type Logger } from '@mu/platform';
 import type { InvoicerEnv } from './config';
+import { CloseModule } from './close/close.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** Closes billing periods into invoices, credit notes, PDFs and webhooks. */
@@ -19,6 +20,7 @@ export class AppModule {
           postgres: true,
           logger: opts.logger,
         }),
+        CloseModule,
         WebhooksModule,
       ],
     };

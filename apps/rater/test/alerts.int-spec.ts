@@ -1,7 +1,7 @@
 import { evaluateAlerts, type Database } from '@mu/billing';
 import { AlertTriggered, decodeMessage, Streams, Subjects, type AlertTriggeredV1 } from '@mu/contracts';
 import { createKysely, newId } from '@mu/platform';
-import { waitFor } from '@mu/testing';
+import { seedPlanVersion, seedSubscription, waitFor } from '@mu/testing';
 import { DeliverPolicy, type ConsumerMessages } from 'nats';
 import { event, RaterTestKit } from './support';
 
@@ -15,49 +15,24 @@ afterAll(async () => {
 
 /** A customer on a monthly EUR plan that charges 0.10 per call, subscribed since last month. */
 async function customerOnPlan(tenantId: string, meterId: string) {
-  const pg = kit.db.pool;
-  const customerId = newId('cus');
-  await pg.query(
-    `INSERT INTO customers (id, tenant_id, external_key, name, currency, time_zone)
-     VALUES ($1, $2, 'acme', 'Acme', 'EUR', 'UTC')`,
-    [customerId, tenantId],
-  );
-  await pg.query(
-    `INSERT INTO customer_subjects (tenant_id, subject_key, customer_id) VALUES ($1, 'acme', $2)`,
-    [tenantId, customerId],
-  );
-  const planId = newId('pln');
-  await pg.query(`INSERT INTO plans (id, tenant_id, key, name) VALUES ($1, $2, 'api', 'API')`, [
-    planId,
+  const versionId = await seedPlanVersion(
+    kit.db.pool,
     tenantId,
-  ]);
-  const versionId = newId('plv');
-  const charge = {
-    key: 'calls',
-    name: 'API calls',
-    meterId,
-    meterKey: 'calls',
-    price: { currency: 'EUR', model: 'graduated', tiers: [{ upTo: null, unitAmount: '0.10' }] },
-  };
-  await pg.query(
-    `INSERT INTO plan_versions (id, tenant_id, plan_id, version, status, currency, billing_cadence, usage_charges, published_at)
-     VALUES ($1, $2, $3, 1, 'published', 'EUR', 'P1M', $4, now())`,
-    [versionId, tenantId, planId, JSON.stringify([charge])],
+    { calls: meterId },
+    {
+      charges: [
+        {
+          key: 'calls',
+          name: 'API calls',
+          meter: 'calls',
+          price: { currency: 'EUR', model: 'graduated', tiers: [{ upTo: null, unitAmount: '0.10' }] },
+        },
+      ],
+    },
   );
   const now = new Date();
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  const subscriptionId = newId('sub');
-  await pg.query(
-    `INSERT INTO subscriptions (id, tenant_id, customer_id, status, billing_alignment, start_at)
-     VALUES ($1, $2, $3, 'active', 'calendar', $4)`,
-    [subscriptionId, tenantId, customerId, start],
-  );
-  await pg.query(
-    `INSERT INTO subscription_phases (id, tenant_id, subscription_id, plan_version_id, start_at, reason)
-     VALUES ($1, $2, $3, $4, $5, 'created')`,
-    [newId('sph'), tenantId, subscriptionId, versionId, start],
-  );
-  return { customerId, subscriptionId };
+  return seedSubscription(kit.db.pool, tenantId, versionId, start, { subjects: ['acme'] });
 }
 
 async function alert(

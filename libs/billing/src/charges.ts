@@ -16,7 +16,7 @@ import {
   type BillingDb,
   type SubscriptionPeriod,
 } from './catalog';
-import type { PriceOverride, SubscriptionRow, UsageCharge } from './schema';
+import type { PlanVersionRow, PriceOverride, SubscriptionRow, UsageCharge } from './schema';
 
 export interface UsageLine {
   type: 'usage';
@@ -36,6 +36,9 @@ export interface FixedLine {
   chargeKey: string;
   name: string;
   timing: 'in_advance' | 'in_arrears';
+  /** The fee for a full period, and the share of the period billed (1 = all of it). */
+  fullAmount: string;
+  fraction: string;
   /** The fee prorated to the part of the period the subscription covers. */
   amount: string;
 }
@@ -122,18 +125,8 @@ export async function chargesForPeriod(
     const price = overrides.get(charge.key)?.price ?? charge.price;
     lines.push(await usageLine(ctx, tenantId, charge, price, subjects, range));
   }
+  lines.push(...fixedFeeLines(version, sub, period));
   const minor = currencyMinorUnits(version.currency);
-  const fraction = new Dec(period.fraction);
-  for (const fee of version.fixed_fees) {
-    const amount = new Dec(overrides.get(fee.key)?.amount ?? fee.amount);
-    lines.push({
-      type: 'fixed',
-      chargeKey: fee.key,
-      name: fee.name,
-      timing: fee.timing,
-      amount: roundMoney(fraction.eq(1) ? amount : amount.times(fraction), minor, 'half_away_from_zero'),
-    });
-  }
   return {
     subscriptionId: sub.id,
     planVersionId: period.planVersionId,
@@ -147,6 +140,29 @@ export async function chargesForPeriod(
       'half_away_from_zero',
     ),
   };
+}
+
+/** A version's fixed fees for one period, prorated to the share of it the subscription covers. */
+export function fixedFeeLines(
+  version: Pick<PlanVersionRow, 'currency' | 'fixed_fees'>,
+  sub: Pick<SubscriptionRow, 'price_overrides'>,
+  period: Pick<SubscriptionPeriod, 'fraction'>,
+): FixedLine[] {
+  const overrides = new Map<string, PriceOverride>(sub.price_overrides.map((o) => [o.chargeKey, o]));
+  const minor = currencyMinorUnits(version.currency);
+  const fraction = new Dec(period.fraction);
+  return version.fixed_fees.map((fee) => {
+    const amount = new Dec(overrides.get(fee.key)?.amount ?? fee.amount);
+    return {
+      type: 'fixed',
+      chargeKey: fee.key,
+      name: fee.name,
+      timing: fee.timing,
+      fullAmount: amount.toFixed(),
+      fraction: period.fraction,
+      amount: roundMoney(fraction.eq(1) ? amount : amount.times(fraction), minor, 'half_away_from_zero'),
+    };
+  });
 }
 
 async function usageLine(
@@ -193,6 +209,8 @@ export async function chargeQuantity(
   charge: Pick<UsageCharge, 'dimensions'>,
   range: { from: string; to: string },
 ): Promise<string | null> {
+  // Nothing counted yet (a preview at the very start of a period).
+  if (Date.parse(range.to) <= Date.parse(range.from)) return null;
   if (!charge.dimensions || Object.keys(charge.dimensions).length === 0) {
     return meterQuantity(ctx.ch, {
       tenantId,
@@ -223,7 +241,7 @@ async function eventValues(
   charge: UsageCharge,
   range: { from: string; to: string },
 ): Promise<string[]> {
-  if (subjects.length === 0) return [];
+  if (subjects.length === 0 || Date.parse(range.to) <= Date.parse(range.from)) return [];
   const dims = Object.entries(charge.dimensions ?? {});
   const params: Record<string, unknown> = {
     t: tenantId,

@@ -15,6 +15,8 @@ export * from './migrations/runners';
 export * from './health/health';
 export * from './nest/tokens';
 export * from './nest/health.controller';
+export * from './nest/metrics.controller';
+export * from './metrics/metrics';
 export * from './nest/platform.module';
 export * from './nest/bootstrap';
 export * from './migrations/locate';

@@ -5,4 +5,6 @@ export * from './nats';
 export * from './logger';
 export * from './wait';
 export * from './tracing';
+export * from './metrics';
 export * from './process';
+export * from './billing';

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { requireServices, type ServiceName } from './infra';
+import { sampleValue, scrapeMetrics } from './metrics';
 import { waitFor } from './wait';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -85,6 +86,10 @@ export async function expectServiceLifecycle(app: string, deps: ServiceName[]): 
     expect(report.status).toBe('ready');
     expect(Object.keys(report.checks).sort()).toEqual([...deps].sort());
     for (const d of deps) expect(report.checks[d]!.status).toBe('up');
+    // Prometheus metrics on the same port: Node's process metrics and Mu's own.
+    const samples = await scrapeMetrics(base);
+    expect(sampleValue(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(samples.some((s) => s.name.startsWith('mu_'))).toBe(true);
   } finally {
     p.child.kill('SIGTERM');
   }

@@ -26,6 +26,7 @@ export class CompatController {
     const caller = await this.authenticate(req);
     const body = decodeBody(req.body, shapeOf(req.headers['content-type']));
     await this.ingest.execute({
+      edge: { transport: 'http', route: '/openmeter/api/v1/events' },
       tenantId: caller.tenantId,
       body,
       idempotencyKey: checkIdempotencyKey(header(req, 'idempotency-key')),
@@ -46,6 +47,7 @@ export class CompatController {
       throw new IngestError('invalid', 'INVALID_BODY', 'the body must be { "event": { ... } }');
     }
     await this.ingest.execute({
+      edge: { transport: 'http', route: '/lago/api/v1/events' },
       tenantId: caller.tenantId,
       body: fromLago(event),
       receivedAtMs,
@@ -65,6 +67,7 @@ export class CompatController {
     if (!Array.isArray(events))
       throw new IngestError('invalid', 'INVALID_BODY', 'the body must be { "events": [ ... ] }');
     await this.ingest.execute({
+      edge: { transport: 'http', route: '/lago/api/v1/events/batch' },
       tenantId: caller.tenantId,
       body: events.map(fromLago),
       receivedAtMs,

@@ -38,6 +38,7 @@ export class EventsController {
     const shape = shapeOf(req.headers['content-type']);
     const body = decodeBody(req.body, shape);
     const result = await this.ingest.execute({
+      edge: { transport: 'http', route: '/v1/events' },
       tenantId: caller.tenantId,
       body,
       idempotencyKey: checkIdempotencyKey(idempotencyKey),

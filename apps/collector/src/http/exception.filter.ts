@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } from '@nestjs/common';
-import { CONFIG, LOGGER, type Logger } from '@mu/platform';
-import type { FastifyReply } from 'fastify';
+import { CONFIG, LOGGER, Metrics, type Logger } from '@mu/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CollectorEnv } from '../config';
 import { IngestError, STATUS_OF } from '../ingest/errors';
 
@@ -19,6 +19,10 @@ export class CollectorExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, body, retryAfter } = this.toResponse(exception);
+    // Refusals of an ingest route (every route of the collector but health and metrics), not
+    // of paths that match nothing.
+    if (host.switchToHttp().getRequest<FastifyRequest>().routeOptions.url !== undefined)
+      Metrics.ingestRefused.inc({ transport: 'http', reason: body.error.code });
     if (status >= 500 && !(exception instanceof IngestError))
       this.logger.error({ err: exception }, 'request failed');
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));

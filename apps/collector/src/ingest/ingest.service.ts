@@ -9,14 +9,21 @@ import {
   type UsageIngestResultV1,
   type UsageRejectedV1,
 } from '@mu/contracts';
-import { CONFIG, LOGGER, newId, type Logger } from '@mu/platform';
+import { CONFIG, LOGGER, Metrics, newId, type Logger } from '@mu/platform';
 import type { CollectorEnv } from '../config';
 import { IngestError } from './errors';
 import { validateEvent, type ValidationLimits, type ValidEvent } from './event-validation';
 import { RateLimiter } from './rate-limiter';
 import { EVENT_SINK, type EventSink } from './tokens';
 
+/** Where a request came in, for metrics: a transport and a route pattern, never an id. */
+export interface IngestEdge {
+  transport: 'http' | 'nats';
+  route: string;
+}
+
 export interface IngestCommand {
+  edge: IngestEdge;
   tenantId: string;
   /** The decoded request: one event or an array of them (anything else is refused). */
   body: unknown;
@@ -152,6 +159,8 @@ export class IngestService {
     ]);
 
     // 5. answer
+    Metrics.ingestAccepted.inc(cmd.edge, valid.length);
+    for (const r of rejections) Metrics.ingestRejected.inc({ stage: 'collector', reason: r.code });
     return {
       batchId,
       accepted: valid.length,

@@ -1,6 +1,15 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { COLLECTOR_QUEUE_GROUP, Subjects, tenantOfSubject, type UsageIngestReplyV1 } from '@mu/contracts';
-import { CONFIG, LOGGER, NATS, type Logger } from '@mu/platform';
+import {
+  CONFIG,
+  extractTraceContext,
+  LOGGER,
+  Metrics,
+  NATS,
+  SpanKind,
+  withSpan,
+  type Logger,
+} from '@mu/platform';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { CollectorEnv } from '../config';
 import { checkIdempotencyKey, decodeBody } from '../http/body';
@@ -44,7 +53,20 @@ export class NatsIngestSubscriber implements OnApplicationBootstrap, OnModuleDes
   }
 
   async handle(msg: Msg): Promise<void> {
-    const reply = await this.process(msg);
+    // A server span continuing the requester's trace, as the HTTP routes have one.
+    const reply = await withSpan(
+      `process ${Subjects.usageIngestAll}`,
+      {
+        parent: msg.headers ? extractTraceContext(msg.headers) : undefined,
+        kind: SpanKind.SERVER,
+        attributes: { 'messaging.system': 'nats' },
+      },
+      async (span) => {
+        const out = await this.process(msg);
+        span.setAttribute('mu.status', out.status);
+        return out;
+      },
+    );
     if (!msg.reply) return;
     try {
       msg.respond(Buffer.from(JSON.stringify(reply), 'utf8'));
@@ -71,6 +93,7 @@ export class NatsIngestSubscriber implements OnApplicationBootstrap, OnModuleDes
       }
       const body = decodeBody(Buffer.from(msg.data), 'either');
       const result = await this.ingest.execute({
+        edge: { transport: 'nats', route: Subjects.usageIngestAll },
         tenantId,
         body,
         idempotencyKey: checkIdempotencyKey(msg.headers?.get('Idempotency-Key') || undefined),
@@ -78,6 +101,10 @@ export class NatsIngestSubscriber implements OnApplicationBootstrap, OnModuleDes
       });
       return { status: result.accepted > 0 ? 202 : 400, ...result };
     } catch (err) {
+      Metrics.ingestRefused.inc({
+        transport: 'nats',
+        reason: err instanceof IngestError ? err.code : 'INTERNAL',
+      });
       if (err instanceof IngestError) {
         const out: UsageIngestReplyV1 = {
           status: STATUS_OF[err.kind],

@@ -8,7 +8,9 @@ import {
 } from '@mu/contracts';
 import {
   isPermanent,
+  Metrics,
   PermanentError,
+  withSpan,
   type Delivery,
   type JetStreamPublisher,
   type Logger,
@@ -106,6 +108,7 @@ export class DedupHandler {
       previous = await this.store.claim(work.flatMap((w) => w.plan.claims));
     } catch (err) {
       this.counters.redisFailures += 1;
+      Metrics.dedupRedisFailures.inc();
       this.onRedisUnavailable(err);
       throw err;
     }
@@ -117,7 +120,17 @@ export class DedupHandler {
       offset += w.plan.claims.length;
       return slice;
     });
-    await Promise.all(work.map((w, i) => this.settle(w.delivery, w.plan, answers[i]!)));
+    // Each message in its own span, a child of the request that sent it (not of the batch), so
+    // the USAGE_UNIQUE message it publishes carries that request's trace on to the rater.
+    await Promise.all(
+      work.map((w, i) =>
+        withSpan(
+          'deduplicate raw batch',
+          { parent: w.delivery.traceContext, attributes: { 'mu.raw_sequence': w.delivery.streamSequence } },
+          () => this.settle(w.delivery, w.plan, answers[i]!),
+        ),
+      ),
+    );
   };
 
   private async settle(
@@ -153,9 +166,14 @@ export class DedupHandler {
       d.ack();
       this.counters.messages += 1;
       this.counters.received += raw.events.length;
+      const duplicates = outcomes.filter((o) => o.kind === 'duplicate').length;
       this.counters.unique += fresh.length;
-      this.counters.duplicates += outcomes.filter((o) => o.kind === 'duplicate').length;
+      this.counters.duplicates += duplicates;
       this.counters.conflicts += conflicts.length;
+      Metrics.dedupEvents.inc({ outcome: 'unique' }, fresh.length);
+      Metrics.dedupEvents.inc({ outcome: 'duplicate' }, duplicates);
+      Metrics.dedupEvents.inc({ outcome: 'conflict' }, conflicts.length);
+      Metrics.ingestRejected.inc({ stage: 'deduplicator', reason: DUPLICATE_CONFLICT }, conflicts.length);
       this.logger.debug(
         {
           tenantId: raw.tenantId,

@@ -92,10 +92,11 @@ config.extraEnv comes last and wins over a chart-set variable of the same name.
   "CLICKHOUSE_USER" $v.clickhouse.user
   "DATABASE_POOL_MAX" $v.postgres.poolMax
 -}}
-{{- if or $v.otel.enabled $v.metrics.enabled -}}
+{{- /* Metrics are Prometheus (prom-client, /metrics on the HTTP port), not the SDK's. */ -}}
+{{- if $v.otel.enabled -}}
 {{- $_ := set $d "OTEL_SDK_DISABLED" "false" -}}
-{{- $_ := set $d "OTEL_TRACES_EXPORTER" (ternary "otlp" "none" $v.otel.enabled) -}}
-{{- $_ := set $d "OTEL_METRICS_EXPORTER" (ternary "prometheus" "none" $v.metrics.enabled) -}}
+{{- $_ := set $d "OTEL_TRACES_EXPORTER" "otlp" -}}
+{{- $_ := set $d "OTEL_METRICS_EXPORTER" "none" -}}
 {{- $_ := set $d "OTEL_LOGS_EXPORTER" "none" -}}
 {{- else -}}
 {{- $_ := set $d "OTEL_SDK_DISABLED" "true" -}}
@@ -107,10 +108,6 @@ config.extraEnv comes last and wins over a chart-set variable of the same name.
 {{- with $v.otel.samplerArg -}}
 {{- $_ := set $d "OTEL_TRACES_SAMPLER_ARG" . -}}
 {{- end -}}
-{{- end -}}
-{{- if $v.metrics.enabled -}}
-{{- $_ := set $d "OTEL_EXPORTER_PROMETHEUS_HOST" "0.0.0.0" -}}
-{{- $_ := set $d "OTEL_EXPORTER_PROMETHEUS_PORT" $v.metrics.port -}}
 {{- end -}}
 {{- range $k, $val := $v.config.extraEnv -}}
 {{- $_ := set $d $k $val -}}

@@ -9,7 +9,8 @@ type Ctor<T = object> = new (...args: any[]) => T;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const toBool = ({ value }: { value: unknown }) =>
+/** class-transformer: an environment string (1/true/yes/on) as a boolean. */
+export const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
 
 /** Every service: environment, logging and its HTTP listener (health, API). */

@@ -3,6 +3,7 @@ import type { Context, Link } from '@opentelemetry/api';
 import { trace } from '@opentelemetry/api';
 import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { Logger } from '../logging/logger';
+import { Metrics, watchConsumerLag } from '../metrics/metrics';
 import { extractTraceContext, SpanKind, withSpan } from '../telemetry/telemetry';
 import { errorCode, isPermanent } from './errors';
 import type { JetStreamPublisher } from './publisher';
@@ -101,9 +102,11 @@ export class PullConsumerRunner<T extends object> {
   private readonly lingerMs: number;
   private readonly idleWaitMs: number;
   private readonly backoffMs: number[];
+  private readonly settled: Record<'acked' | 'retried' | 'dead_lettered', { inc(n?: number): void }>;
+  private lagWatched = false;
 
   constructor(
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly publisher: JetStreamPublisher,
     private readonly opts: ConsumerRunnerOptions<T>,
   ) {
@@ -118,6 +121,12 @@ export class PullConsumerRunner<T extends object> {
     // (prefetch at most), all within the consumer's maxAckPending across replicas.
     this.highWater = this.batchSize * this.concurrency;
     this.prefetch = Math.max(1, Math.min(this.batchSize * 2, opts.consumer.maxAckPending));
+    const labels = { stream: opts.consumer.stream, consumer: opts.consumer.durable };
+    this.settled = {
+      acked: Metrics.consumerMessages.labels({ ...labels, outcome: 'acked' }),
+      retried: Metrics.consumerMessages.labels({ ...labels, outcome: 'retried' }),
+      dead_lettered: Metrics.consumerMessages.labels({ ...labels, outcome: 'dead_lettered' }),
+    };
   }
 
   get isRunning(): boolean {
@@ -130,6 +139,20 @@ export class PullConsumerRunner<T extends object> {
     this.running = true;
     this.feeding = this.feed(++this.generation);
     this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.run()));
+    // Reported from the first start until the connection closes: a stopped (paused) consumer's
+    // backlog is exactly what an operator needs to see.
+    if (!this.lagWatched) {
+      this.lagWatched = true;
+      watchConsumerLag({
+        stream: this.opts.consumer.stream,
+        consumer: this.opts.consumer.durable,
+        sample: async () => {
+          if (this.nc.isClosed()) return undefined;
+          const info = await this.consumerHandle!.info();
+          return { undelivered: info.num_pending, unacked: info.num_ack_pending };
+        },
+      });
+    }
   }
 
   /**
@@ -296,6 +319,7 @@ export class PullConsumerRunner<T extends object> {
   ack(msg: JsMsg): void {
     msg.ack();
     this.stats.acked += 1;
+    this.settled.acked.inc();
   }
 
   /** @internal used by deliveries */
@@ -322,6 +346,7 @@ export class PullConsumerRunner<T extends object> {
     );
     msg.nak(delay);
     this.stats.retried += 1;
+    this.settled.retried.inc();
   }
 
   /** @internal used by deliveries */
@@ -354,6 +379,7 @@ export class PullConsumerRunner<T extends object> {
       );
       msg.nak(this.backoffMs[this.backoffMs.length - 1]);
       this.stats.retried += 1;
+      this.settled.retried.inc();
       return;
     }
     this.opts.logger.error(
@@ -364,6 +390,7 @@ export class PullConsumerRunner<T extends object> {
     // message pending. The reason is in the dead letter.
     msg.term();
     this.stats.deadLettered += 1;
+    this.settled.dead_lettered.inc();
   }
 }
 

@@ -7,6 +7,7 @@ import { ConfigError } from '../config/config';
 import type { HealthRegistry } from '../health/health';
 import type { Logger } from '../logging/logger';
 import { shutdownTelemetry } from '../telemetry/telemetry';
+import { instrumentHttp } from './http-telemetry';
 import { NestPinoLogger } from './nest-logger';
 import { HEALTH, LOGGER } from './tokens';
 
@@ -31,6 +32,7 @@ export async function startService(
   });
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new NestPinoLogger(logger));
+  instrumentHttp(app);
   await opts.configure?.(app);
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.getHttpServer().address();

@@ -21,7 +21,9 @@ import { provisionConsumer, provisionStreams } from '../nats/provision';
 import { JetStreamPublisher } from '../nats/publisher';
 import { createPgPool } from '../postgres/postgres';
 import { createRedis } from '../redis/redis';
+import { enableProcessMetrics } from '../metrics/metrics';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 import { CLICKHOUSE, CONFIG, HEALTH, LOGGER, NATS, PG_POOL, REDIS, SERVICE_NAME } from './tokens';
 
 type AnyConfig = ServiceEnv & Partial<NatsConfig & RedisConfig & ClickHouseConfig & PostgresConfig>;
@@ -66,7 +68,7 @@ class ResourceCloser implements OnApplicationShutdown {
 
 /**
  * Everything a Mu service needs from the outside world, as one global module: config,
- * logger, health endpoints, and the clients it asked for. Clients connect at boot (a
+ * logger, health and metrics endpoints, and the clients it asked for. Clients connect at boot (a
  * service that cannot reach a dependency fails to start) and close on shutdown.
  */
 @Global()
@@ -76,6 +78,7 @@ export class PlatformModule {
     const { config, service } = opts;
     const logger = opts.logger ?? createLogger({ service, level: config.LOG_LEVEL });
     const health = new HealthRegistry();
+    enableProcessMetrics();
     const providers: Provider[] = [
       { provide: SERVICE_NAME, useValue: service },
       { provide: CONFIG, useValue: config },
@@ -192,7 +195,7 @@ export class PlatformModule {
       module: PlatformModule,
       global: true,
       providers,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       exports: exported,
     };
   }

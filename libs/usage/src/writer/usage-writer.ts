@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@mu/platform';
+import { SpanKind, withSpan, type ClickHouseClient } from '@mu/platform';
 
 /** A row of `events` (db/clickhouse/0001_usage.sql). Times are ClickHouse DateTime64(3) text. */
 export interface EventRow {
@@ -81,18 +81,32 @@ export class UsageWriter {
     ]);
   }
 
+  /** One INSERT, in a client span of its own (a child of the flush that called it). */
   async insert(table: string, values: readonly object[], token: string): Promise<void> {
     if (values.length === 0) return;
-    await this.ch.insert({
-      table: this.database ? `${this.database}.${table}` : table,
-      values: values as object[],
-      format: 'JSONEachRow',
-      clickhouse_settings: {
-        insert_deduplication_token: `${table}:${token}`,
-        deduplicate_blocks_in_dependent_materialized_views: 1,
-        // Decimal text such as "12.5" into Decimal(38, 12), times as DateTime64 text.
-        input_format_skip_unknown_fields: 0,
+    await withSpan(
+      `INSERT ${table}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'db.system.name': 'clickhouse',
+          'db.operation.name': 'INSERT',
+          'db.collection.name': table,
+          'db.operation.batch.size': values.length,
+        },
       },
-    });
+      () =>
+        this.ch.insert({
+          table: this.database ? `${this.database}.${table}` : table,
+          values: values as object[],
+          format: 'JSONEachRow',
+          clickhouse_settings: {
+            insert_deduplication_token: `${table}:${token}`,
+            deduplicate_blocks_in_dependent_materialized_views: 1,
+            // Decimal text such as "12.5" into Decimal(38, 12), times as DateTime64 text.
+            input_format_skip_unknown_fields: 0,
+          },
+        }),
+    );
   }
 }

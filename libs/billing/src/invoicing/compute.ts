@@ -1,0 +1,361 @@
+import type { TaxQuoteRequestV1, TaxQuoteV1 } from '@mu/contracts';
+import { currencyMinorUnits, Dec, roundMoney } from '@mu/pricing';
+import type { ClickHouseClient } from '@mu/platform';
+import {
+  customerSubjects,
+  periodOfSubscriptionAt,
+  planVersion,
+  type BillingDb,
+  type SubscriptionPeriod,
+} from '../catalog';
+import { chargesForPeriod, fixedFeeLines, type FixedLine, type UsageLine } from '../charges';
+import type {
+  BuyerSnapshot,
+  CustomerRow,
+  InvoiceLineType,
+  InvoiceRow,
+  SellerProfile,
+  SubscriptionRow,
+  TenantBillingSettingsRow,
+} from '../schema';
+
+export interface InvoicingDeps {
+  db: BillingDb;
+  ch: ClickHouseClient;
+  /** The tax service (tax.quote.v1); without it, invoices carry no tax and say so. */
+  quoteTax?: (req: TaxQuoteRequestV1) => Promise<TaxQuoteV1>;
+}
+
+export interface ComputedLine {
+  type: InvoiceLineType;
+  chargeKey: string;
+  description: string;
+  periodStart: string;
+  periodEnd: string;
+  quantity: string;
+  unitPrice: string | null;
+  amount: string;
+  taxRate: string | null;
+  taxAmount: string;
+  meterId: string | null;
+  breakdown: unknown[];
+  details: string[];
+  adjustsInvoiceId: string | null;
+}
+
+/** The tax part of an invoice: the quote, or why there is none. */
+export type InvoiceTax =
+  { status: 'calculated'; quote: TaxQuoteV1 } | { status: 'not_calculated'; reason: string };
+
+export interface ComputedInvoice {
+  tenantId: string;
+  customerId: string;
+  subscriptionId: string;
+  currency: string;
+  period: { start: string; end: string };
+  /** Usage was read up to this instant (the period end when closing it). */
+  through: string;
+  lines: ComputedLine[];
+  subtotal: string;
+  taxTotal: string;
+  total: string;
+  tax: InvoiceTax;
+  seller: SellerProfile;
+  buyer: BuyerSnapshot;
+}
+
+export interface BillingSettings {
+  seller: SellerProfile;
+  gracePeriodHours: number;
+  invoiceNumberFormat: string;
+  creditNoteNumberFormat: string;
+  netTermsDays: number;
+}
+
+const DEFAULT_SETTINGS: BillingSettings = {
+  seller: {},
+  gracePeriodHours: 24,
+  invoiceNumberFormat: 'MU-{YYYY}-{SEQ:6}',
+  creditNoteNumberFormat: 'CN-{YYYY}-{SEQ:6}',
+  netTermsDays: 30,
+};
+
+/** Usage that arrives up to this long after a period still changes it (the collector's window). */
+export const LATE_ARRIVAL_DAYS = 35;
+
+export async function billingSettings(db: BillingDb, tenantId: string): Promise<BillingSettings> {
+  const row: TenantBillingSettingsRow | undefined = await db
+    .selectFrom('tenant_billing_settings')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
+  if (!row) return DEFAULT_SETTINGS;
+  return {
+    seller: row.seller,
+    gracePeriodHours: row.grace_period_hours,
+    invoiceNumberFormat: row.invoice_number_format,
+    creditNoteNumberFormat: row.credit_note_number_format,
+    netTermsDays: row.net_terms_days,
+  };
+}
+
+export function buyerOf(c: CustomerRow): BuyerSnapshot {
+  return {
+    customerId: c.id,
+    externalKey: c.external_key,
+    name: c.name,
+    email: c.email,
+    address: c.billing_address,
+    country: c.billing_address?.country ?? c.country,
+    taxIds: c.tax_ids,
+    taxExempt: c.tax_exempt,
+    exemptionId: c.exemption_id,
+  };
+}
+
+/**
+ * An invoice for one period of a subscription, computed from the usage store and the catalog
+ * alone, so it can be recomputed at any time (`mu invoice verify`):
+ *
+ * - usage charges: each charge's quantity over [period start, through) from `meter_values
+ *   FINAL` (deduped by event key), priced with libs/pricing;
+ * - fixed fees: in arrears for this period; in advance for the next period when the
+ *   subscription goes on past this one, and for this period too when it is the first (no
+ *   earlier invoice billed it); prorated to the share of the period covered;
+ * - adjustments: for each earlier period whose invoice was already issued, usage that arrived
+ *   after it (recomputed minus what it and earlier adjustments billed), naming that period;
+ * - tax: one quote from the tax service for all lines (exclusive), dated at the period end.
+ */
+export async function computeInvoice(
+  deps: InvoicingDeps,
+  tenantId: string,
+  sub: SubscriptionRow,
+  period: SubscriptionPeriod,
+  opts: { through?: Date; excludeInvoiceId?: string; settings?: BillingSettings } = {},
+): Promise<ComputedInvoice> {
+  const through = opts.through && opts.through < new Date(period.end) ? opts.through : new Date(period.end);
+  const customer = await deps.db
+    .selectFrom('customers')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', sub.customer_id)
+    .executeTakeFirstOrThrow();
+  const settings = opts.settings ?? (await billingSettings(deps.db, tenantId));
+  const subjects = await customerSubjects(deps.db, tenantId, sub.customer_id);
+  const charges = await chargesForPeriod(deps, tenantId, sub, period, subjects, through);
+  const currency = charges.currency;
+  const lines: ComputedLine[] = [];
+  const span = { periodStart: period.start, periodEnd: period.end };
+
+  for (const l of charges.lines) {
+    if (l.type === 'usage') lines.push(usageInvoiceLine(l, span));
+    else if (l.timing === 'in_arrears' || period.index === 0) lines.push(fixedInvoiceLine(l, span));
+  }
+  // In advance for the next period, when there is one.
+  const next = await periodOfSubscriptionAt(deps.db, tenantId, sub, new Date(period.end));
+  if (next && next.start === period.end) {
+    const version = await planVersion(deps.db, tenantId, next.planVersionId);
+    if (version) {
+      for (const fee of fixedFeeLines(version, sub, next)) {
+        if (fee.timing === 'in_advance') {
+          lines.push(fixedInvoiceLine(fee, { periodStart: next.start, periodEnd: next.end }));
+        }
+      }
+    }
+  }
+  lines.push(...(await adjustmentLines(deps, tenantId, sub, period, subjects, opts.excludeInvoiceId)));
+
+  const minor = currencyMinorUnits(currency);
+  const subtotal = roundMoney(
+    lines.reduce((sum, l) => sum.plus(l.amount), new Dec(0)),
+    minor,
+    'half_away_from_zero',
+  );
+  const buyer = buyerOf(customer);
+  const tax = await quote(deps, tenantId, settings.seller, buyer, currency, period, lines);
+  let taxTotal = '0';
+  if (tax.status === 'calculated') {
+    taxTotal = tax.quote.taxTotal;
+    const byId = new Map(tax.quote.lines.map((q) => [q.id, q]));
+    lines.forEach((l, i) => {
+      const q = byId.get(String(i));
+      if (q) {
+        l.taxRate = q.rate;
+        l.taxAmount = q.taxAmount;
+      }
+    });
+  }
+  const total = roundMoney(new Dec(subtotal).plus(taxTotal), minor, 'half_away_from_zero');
+  return {
+    tenantId,
+    customerId: sub.customer_id,
+    subscriptionId: sub.id,
+    currency,
+    period: { start: period.start, end: period.end },
+    through: through.toISOString(),
+    lines,
+    subtotal,
+    taxTotal: roundMoney(new Dec(taxTotal), minor, 'half_away_from_zero'),
+    total,
+    tax,
+    seller: settings.seller,
+    buyer,
+  };
+}
+
+function usageInvoiceLine(l: UsageLine, span: { periodStart: string; periodEnd: string }): ComputedLine {
+  const only = l.breakdown.length === 1 ? l.breakdown[0] : undefined;
+  return {
+    type: 'usage',
+    chargeKey: l.chargeKey,
+    description: l.name,
+    ...span,
+    quantity: l.quantity,
+    unitPrice: only && only.kind === 'unit' ? only.unitAmount : null,
+    amount: l.amount,
+    taxRate: null,
+    taxAmount: '0',
+    meterId: l.meterId,
+    breakdown: [...l.breakdown],
+    details: l.description,
+    adjustsInvoiceId: null,
+  };
+}
+
+function fixedInvoiceLine(l: FixedLine, span: { periodStart: string; periodEnd: string }): ComputedLine {
+  const prorated = !new Dec(l.fraction).eq(1);
+  return {
+    type: 'fixed',
+    chargeKey: l.chargeKey,
+    description: l.timing === 'in_advance' ? `${l.name} (in advance)` : l.name,
+    ...span,
+    quantity: '1',
+    unitPrice: l.amount,
+    amount: l.amount,
+    taxRate: null,
+    taxAmount: '0',
+    meterId: null,
+    breakdown: [],
+    details: prorated
+      ? [`${l.fullAmount} for a full period × ${new Dec(l.fraction).toSignificantDigits(6).toFixed()} of it`]
+      : [],
+    adjustsInvoiceId: null,
+  };
+}
+
+/**
+ * Usage that reached the store after an earlier period's invoice was issued: for each usage
+ * charge of that period, what it comes to now minus what its invoice and earlier adjustments
+ * billed. Only issued (finalized, paid, uncollectible) invoices inside the late-arrival window.
+ */
+async function adjustmentLines(
+  deps: InvoicingDeps,
+  tenantId: string,
+  sub: SubscriptionRow,
+  period: SubscriptionPeriod,
+  subjects: readonly string[],
+  excludeInvoiceId: string | undefined,
+): Promise<ComputedLine[]> {
+  const windowStart = new Date(Date.parse(period.start) - LATE_ARRIVAL_DAYS * 86_400_000 - 90 * 86_400_000);
+  const earlier: InvoiceRow[] = await deps.db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('subscription_id', '=', sub.id)
+    .where('status', 'in', ['finalized', 'paid', 'uncollectible'])
+    .where('period_start', '<', new Date(period.start))
+    .where('period_end', '>=', windowStart)
+    .orderBy('period_start')
+    .execute();
+  const out: ComputedLine[] = [];
+  for (const inv of earlier) {
+    const old = await periodOfSubscriptionAt(deps.db, tenantId, sub, inv.period_start);
+    if (!old || old.start !== inv.period_start.toISOString()) continue;
+    const now = await chargesForPeriod(deps, tenantId, sub, old, subjects, inv.period_end);
+    let billed = deps.db
+      .selectFrom('invoice_lines as l')
+      .innerJoin('invoices as i', (j) =>
+        j.onRef('i.id', '=', 'l.invoice_id').onRef('i.tenant_id', '=', 'l.tenant_id'),
+      )
+      .select(['l.charge_key', 'l.quantity', 'l.amount'])
+      .where('l.tenant_id', '=', tenantId)
+      .where('i.status', '<>', 'void')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('l.invoice_id', '=', inv.id), eb('l.type', '=', 'usage')]),
+          eb('l.adjusts_invoice_id', '=', inv.id),
+        ]),
+      );
+    if (excludeInvoiceId) billed = billed.where('l.invoice_id', '<>', excludeInvoiceId);
+    const sums = new Map<string, { q: Dec; a: Dec }>();
+    for (const r of await billed.execute()) {
+      const s = sums.get(r.charge_key) ?? { q: new Dec(0), a: new Dec(0) };
+      sums.set(r.charge_key, { q: s.q.plus(r.quantity), a: s.a.plus(r.amount) });
+    }
+    for (const l of now.lines) {
+      if (l.type !== 'usage') continue;
+      const s = sums.get(l.chargeKey) ?? { q: new Dec(0), a: new Dec(0) };
+      const dq = new Dec(l.quantity).minus(s.q);
+      const da = new Dec(l.amount).minus(s.a);
+      if (dq.isZero() && da.isZero()) continue;
+      out.push({
+        type: 'adjustment',
+        chargeKey: l.chargeKey,
+        description: `${l.name}: usage of ${old.start.slice(0, 10)} – ${old.end.slice(0, 10)} received after invoice ${inv.number}`,
+        periodStart: old.start,
+        periodEnd: old.end,
+        quantity: dq.toFixed(),
+        unitPrice: null,
+        amount: roundMoney(da, currencyMinorUnits(now.currency), 'half_away_from_zero'),
+        taxRate: null,
+        taxAmount: '0',
+        meterId: l.meterId,
+        breakdown: [...l.breakdown],
+        details: [`now ${l.quantity} for ${l.amount}; billed ${s.q.toFixed()} for ${s.a.toFixed()}`],
+        adjustsInvoiceId: inv.id,
+      });
+    }
+  }
+  return out;
+}
+
+async function quote(
+  deps: InvoicingDeps,
+  tenantId: string,
+  seller: SellerProfile,
+  buyer: BuyerSnapshot,
+  currency: string,
+  period: SubscriptionPeriod,
+  lines: ComputedLine[],
+): Promise<InvoiceTax> {
+  if (!deps.quoteTax) return { status: 'not_calculated', reason: 'no tax service configured' };
+  const sellerCountry = seller.address?.country;
+  if (!sellerCountry)
+    return { status: 'not_calculated', reason: 'the seller has no country (billing settings)' };
+  if (!buyer.country) return { status: 'not_calculated', reason: 'the customer has no country' };
+  if (lines.length === 0) return { status: 'not_calculated', reason: 'no lines' };
+  const q = await deps.quoteTax({
+    tenantId,
+    request: {
+      // The tax point: the last day of the period (the period end is exclusive).
+      date: new Date(Date.parse(period.end) - 1).toISOString().slice(0, 10),
+      currency,
+      seller: {
+        country: sellerCountry,
+        ...(seller.address?.region ? { region: seller.address.region } : {}),
+        ...(seller.taxIds?.[0] ? { taxId: seller.taxIds[0].value } : {}),
+        ...(seller.registrations?.length ? { registrations: seller.registrations } : {}),
+      },
+      buyer: {
+        country: buyer.country,
+        ...(buyer.address?.region ? { region: buyer.address.region } : {}),
+        ...(buyer.address?.postalCode ? { postalCode: buyer.address.postalCode } : {}),
+        ...(buyer.taxIds[0] ? { taxId: buyer.taxIds[0].value } : {}),
+        ...(buyer.taxExempt ? { exempt: true } : {}),
+        ...(buyer.exemptionId ? { exemptionId: buyer.exemptionId } : {}),
+      },
+      lines: lines.map((l, i) => ({ id: String(i), amount: l.amount, taxBehavior: 'exclusive' as const })),
+    },
+  });
+  return { status: 'calculated', quote: q };
+}
