@@ -264,6 +264,56 @@ describe('period close (real Postgres and ClickHouse)', () => {
     expect(last.lines.map((l) => l.type)).toEqual(['usage']);
   });
 
+  it('splits a period at an upgrade: each part priced by its plan, the in-advance fee credited and charged', async () => {
+    const t = await tenant(0);
+    const pro = await seedPlanVersion(
+      db.pool,
+      t.tenantId,
+      { calls: t.meterId },
+      {
+        charges: [
+          {
+            key: 'calls',
+            name: 'API calls',
+            meter: 'calls',
+            price: { currency: 'EUR', model: 'graduated', tiers: [{ upTo: null, unitAmount: '0.001' }] },
+          },
+        ],
+        fixedFees: [{ key: 'platform', name: 'Platform', amount: '40.00', timing: 'in_advance' }],
+      },
+    );
+    const c = await seedSubscription(db.pool, t.tenantId, t.versionId, OCT);
+    const upgrade = new Date('2026-11-16T00:00:00Z');
+    await db.pool.query(`UPDATE subscription_phases SET end_at = $1 WHERE subscription_id = $2`, [
+      upgrade,
+      c.subscriptionId,
+    ]);
+    await db.pool.query(
+      `INSERT INTO subscription_phases (id, tenant_id, subscription_id, plan_version_id, start_at, reason)
+       VALUES ($1, $2, $3, $4, $5, 'upgrade')`,
+      [`sph_${c.subscriptionId.slice(4)}`, t.tenantId, c.subscriptionId, pro, upgrade],
+    );
+    const subject = c.subjects[0]!;
+    await calls(t.tenantId, t.meterId, subject, '2026-11-10T00:00:00Z', 150, 'before');
+    await calls(t.tenantId, t.meterId, subject, '2026-11-20T00:00:00Z', 1000, 'after');
+    const s = await sub(t.tenantId, c.subscriptionId);
+    const nov = (await periodOfSubscriptionAt(deps.db, t.tenantId, s, NOV))!;
+    const inv = await computeInvoice(deps, t.tenantId, s, nov);
+    expect(inv.lines.map((l) => [l.type, l.periodStart.slice(0, 10), l.quantity, l.amount])).toEqual([
+      // Nov 1-16 on the first plan: 150 calls, 100 free.
+      ['usage', '2026-11-01', '150', '0.50'],
+      // Nov 16-Dec 1 on the new plan: 1000 calls at 0.001; half the month of its fee charged,
+      // and the same half of the old fee (billed in advance on October's invoice) credited.
+      ['usage', '2026-11-16', '1000', '1.00'],
+      ['fixed', '2026-11-16', '1', '20.00'],
+      ['fixed', '2026-11-16', '-1', '-10.00'],
+      // December in advance, on the new plan.
+      ['fixed', '2026-12-01', '1', '40.00'],
+    ]);
+    expect(inv.subtotal).toBe('51.50');
+    expect(inv.lines[1]!.description).toContain('from 2026-11-16');
+  });
+
   it('closes each period once: twice in a row and on two replicas at once', async () => {
     const t = await tenant(0);
     const subs = [];

@@ -142,14 +142,31 @@ export async function computeInvoice(
     .executeTakeFirstOrThrow();
   const settings = opts.settings ?? (await billingSettings(deps.db, tenantId));
   const subjects = await customerSubjects(deps.db, tenantId, sub.customer_id);
-  const charges = await chargesForPeriod(deps, tenantId, sub, period, subjects, through);
-  const currency = charges.currency;
+  const segments = await phaseSegments(deps, tenantId, sub, period);
   const lines: ComputedLine[] = [];
-  const span = { periodStart: period.start, periodEnd: period.end };
-
-  for (const l of charges.lines) {
-    if (l.type === 'usage') lines.push(usageInvoiceLine(l, span));
-    else if (l.timing === 'in_arrears' || period.index === 0) lines.push(fixedInvoiceLine(l, span));
+  let currency = '';
+  for (const [i, seg] of segments.entries()) {
+    const segThrough = new Date(Math.min(through.getTime(), Date.parse(seg.end)));
+    if (segThrough.getTime() <= Date.parse(seg.start) && i > 0) continue;
+    const charges = await chargesForPeriod(deps, tenantId, sub, seg, subjects, segThrough);
+    currency = charges.currency;
+    const span = { periodStart: seg.start, periodEnd: seg.end };
+    const suffix = segments.length > 1 ? ` (from ${seg.start.slice(0, 10)})` : '';
+    for (const l of charges.lines) {
+      if (l.type === 'usage') lines.push(named(usageInvoiceLine(l, span), suffix));
+      else if (l.timing === 'in_arrears' || period.index === 0)
+        lines.push(named(fixedInvoiceLine(l, span), suffix));
+      else if (i > 0) {
+        // In advance, after a plan change inside the period: the previous invoice billed this
+        // period's fee under the first version; credit that for this part, charge this one's.
+        lines.push(named(fixedInvoiceLine(l, span), suffix));
+        const first = await planVersion(deps.db, tenantId, segments[0]!.planVersionId);
+        const old = first
+          ? fixedFeeLines(first, sub, seg).find((f) => f.chargeKey === l.chargeKey)
+          : undefined;
+        if (old) lines.push(named(creditLine(old, span), suffix));
+      }
+    }
   }
   // In advance for the next period, when there is one.
   const next = await periodOfSubscriptionAt(deps.db, tenantId, sub, new Date(period.end));
@@ -200,6 +217,63 @@ export async function computeInvoice(
     tax,
     seller: settings.seller,
     buyer,
+  };
+}
+
+/**
+ * The parts of a period under each plan version: one part unless the plan changed inside it
+ * (an upgrade applies at once). Each part is priced by its own version, its usage counted over
+ * the part alone, and its fixed fees prorated to the part (the fraction of the full period).
+ */
+async function phaseSegments(
+  deps: InvoicingDeps,
+  tenantId: string,
+  sub: SubscriptionRow,
+  period: SubscriptionPeriod,
+): Promise<SubscriptionPeriod[]> {
+  const start = new Date(period.start);
+  const end = new Date(period.end);
+  const phases = await deps.db
+    .selectFrom('subscription_phases')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('subscription_id', '=', sub.id)
+    .where('start_at', '<', end)
+    .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', start)]))
+    .orderBy('start_at')
+    .execute();
+  const parts = phases.filter((ph) => ph.end_at === null || ph.end_at > ph.start_at);
+  if (parts.length <= 1) return [period];
+  const length = new Dec(end.getTime() - start.getTime());
+  return parts.map((ph) => {
+    const a = ph.start_at > start ? ph.start_at : start;
+    const b = ph.end_at && ph.end_at < end ? ph.end_at : end;
+    return {
+      index: period.index,
+      start: a.toISOString(),
+      end: b.toISOString(),
+      partial: true,
+      fraction: new Dec(period.fraction)
+        .times(b.getTime() - a.getTime())
+        .div(length)
+        .toFixed(),
+      planVersionId: ph.plan_version_id,
+    };
+  });
+}
+
+function named(l: ComputedLine, suffix: string): ComputedLine {
+  return suffix ? { ...l, description: l.description + suffix } : l;
+}
+
+function creditLine(l: FixedLine, span: { periodStart: string; periodEnd: string }): ComputedLine {
+  const line = fixedInvoiceLine(l, span);
+  return {
+    ...line,
+    description: `${l.name}: credit for the unused part of the previous plan`,
+    quantity: '-1',
+    // The same digits, negated (a rounded amount keeps its minor units).
+    amount: l.amount.startsWith('-') ? l.amount.slice(1) : `-${l.amount}`,
   };
 }
 
