@@ -162,6 +162,7 @@ export interface SubscriptionsTable {
   cancel_at_period_end: Generated<boolean>;
   canceled_at: NullableTimestamp;
   price_overrides: Json<PriceOverride[]>;
+  minimum_commitment: ColumnType<string | null, string | null | undefined, string | null>;
   metadata: Json<Record<string, string>>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
@@ -295,11 +296,14 @@ export interface InvoicesTable {
   uncollectible_at: NullableTimestamp;
   void_reason: string | null;
   replaces_id: string | null;
+  /** Prepaid credit applied (consumed at finalization); amount_due = total - credits_applied. */
+  credits_applied: ColumnType<string, string | undefined, string>;
+  amount_due: NullableNumeric;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
 
-export type InvoiceLineType = 'usage' | 'fixed' | 'adjustment';
+export type InvoiceLineType = 'usage' | 'fixed' | 'adjustment' | 'discount' | 'true_up';
 
 export interface InvoiceLinesTable {
   id: string;
@@ -343,7 +347,57 @@ export interface CreditNotesTable {
   created_at: Generated<Date>;
 }
 
+export interface CouponsTable {
+  id: string;
+  tenant_id: string;
+  code: string;
+  name: string;
+  percent_off: NullableNumeric;
+  amount_off: NullableNumeric;
+  currency: string | null;
+  duration: 'once' | 'repeating' | 'forever';
+  duration_periods: number | null;
+  created_at: Generated<Date>;
+  archived_at: NullableTimestamp;
+}
+
+export interface SubscriptionDiscountsTable {
+  id: string;
+  tenant_id: string;
+  subscription_id: string;
+  coupon_id: string;
+  applies_from: Timestamp;
+  created_at: Generated<Date>;
+  removed_at: NullableTimestamp;
+}
+
+export interface CreditGrantsTable {
+  id: string;
+  tenant_id: string;
+  customer_id: string;
+  name: string;
+  currency: string;
+  amount: Numeric;
+  remaining: Numeric;
+  effective_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  expires_at: NullableTimestamp;
+  voided_at: NullableTimestamp;
+  created_at: Generated<Date>;
+}
+
+export interface CreditGrantApplicationsTable {
+  tenant_id: string;
+  grant_id: string;
+  invoice_id: string;
+  amount: Numeric;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
+  coupons: CouponsTable;
+  subscription_discounts: SubscriptionDiscountsTable;
+  credit_grants: CreditGrantsTable;
+  credit_grant_applications: CreditGrantApplicationsTable;
   tenant_billing_settings: TenantBillingSettingsTable;
   number_sequences: NumberSequencesTable;
   invoices: InvoicesTable;
@@ -374,5 +428,7 @@ export type AlertRow = Selectable<AlertsTable>;
 export type InvoiceRow = Selectable<InvoicesTable>;
 export type InvoiceLineRow = Selectable<InvoiceLinesTable>;
 export type CreditNoteRow = Selectable<CreditNotesTable>;
+export type CouponRow = Selectable<CouponsTable>;
+export type CreditGrantRow = Selectable<CreditGrantsTable>;
 export type TenantBillingSettingsRow = Selectable<TenantBillingSettingsTable>;
 export type AlertFiringRow = Selectable<AlertFiringsTable>;

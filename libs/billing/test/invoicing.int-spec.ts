@@ -314,6 +314,86 @@ describe('period close (real Postgres and ClickHouse)', () => {
     expect(inv.lines[1]!.description).toContain('from 2026-11-16');
   });
 
+  it('applies a minimum commitment, coupons for their duration, and prepaid credit soonest-expiring first', async () => {
+    const t = await tenant(0);
+    const c = await seedSubscription(db.pool, t.tenantId, t.versionId, OCT);
+    await db.pool.query(`UPDATE subscriptions SET minimum_commitment = 50 WHERE id = $1`, [c.subscriptionId]);
+    const coupon = async (
+      code: string,
+      cols: string,
+      values: unknown[],
+      duration: string,
+      periods: number | null,
+    ) => {
+      const id = `cpn_${code}_${t.tenantId}`.slice(0, 60);
+      await db.pool.query(
+        `INSERT INTO coupons (id, tenant_id, code, name, ${cols}, duration, duration_periods)
+         VALUES ($1, $2, $3, $3, ${values.map((_, i) => `$${i + 6}`).join(', ')}, $4, $5)`,
+        [id, t.tenantId, code, duration, periods, ...values],
+      );
+      await db.pool.query(
+        `INSERT INTO subscription_discounts (id, tenant_id, subscription_id, coupon_id, applies_from)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [`sdc_${code}_${t.tenantId}`.slice(0, 60), t.tenantId, c.subscriptionId, id, OCT],
+      );
+    };
+    await coupon('TENOFF', 'percent_off', ['10'], 'repeating', 2);
+    await coupon('FIVE', 'amount_off, currency', ['5', 'EUR'], 'once', null);
+    const grant = (id: string, amount: string, expires: string) =>
+      db.pool.query(
+        `INSERT INTO credit_grants (id, tenant_id, customer_id, name, currency, amount, remaining, effective_at, expires_at)
+         VALUES ($1, $2, $3, $1, 'EUR', $4, $4, '2026-09-01', $5)`,
+        [`${id}_${t.tenantId}`, t.tenantId, c.customerId, amount, expires],
+      );
+    await grant('big', '30', '2027-12-31');
+    await grant('soon', '10', '2026-11-15');
+    await calls(t.tenantId, t.meterId, c.subjects[0]!, '2026-10-10T00:00:00Z', 150, 'u');
+    const s = await sub(t.tenantId, c.subscriptionId);
+    const [oct, nov, dec] = await periodsOfSubscription(
+      deps.db,
+      t.tenantId,
+      s,
+      OCT,
+      new Date('2027-01-01T00:00:00Z'),
+    );
+
+    const first = await closePeriod(deps, t.tenantId, s, oct!, new Date('2026-11-01T00:00:00Z'));
+    const [inv] = await invoices(t.tenantId);
+    // October's own charges (0.50 usage + 20.00 fee) fall 29.50 short of the 50.00 minimum;
+    // November's fee in advance does not count toward October's minimum.
+    expect(inv!.lines.map((l) => [l.type, l.charge_key, l.amount])).toEqual([
+      ['usage', 'calls', '0.50'],
+      ['fixed', 'platform', '20.00'],
+      ['fixed', 'platform', '20.00'],
+      ['true_up', 'minimum_commitment', '29.50'],
+      ['discount', 'TENOFF', '-7.00'],
+      ['discount', 'FIVE', '-5.00'],
+    ]);
+    // 58.00, of which 40.00 prepaid: the grant expiring first is spent first.
+    expect(first.invoice).toMatchObject({ total: '58.00', credits_applied: '40.00', amount_due: '18.00' });
+    const { rows: grants } = await db.pool.query(
+      `SELECT g.name, g.remaining::text, a.amount::text AS spent FROM credit_grants g
+         JOIN credit_grant_applications a ON a.grant_id = g.id WHERE g.tenant_id = $1 ORDER BY a.amount`,
+      [t.tenantId],
+    );
+    expect(grants).toEqual([
+      { name: `soon_${t.tenantId}`, remaining: '0', spent: '10' },
+      { name: `big_${t.tenantId}`, remaining: '0', spent: '30' },
+    ]);
+
+    // November: its own charges are the 20.00 fee billed in advance in October (no usage), so
+    // the true-up is 30.00; with December's fee 50.00, and the 10 % coupon's second and last
+    // period: -5.00. The once-off coupon is used up and no credit is left.
+    const second = await computeInvoice(deps, t.tenantId, s, nov!);
+    expect(second.lines.filter((l) => l.type === 'true_up').map((l) => l.amount)).toEqual(['30.00']);
+    expect(second.lines.filter((l) => l.type === 'discount').map((l) => [l.chargeKey, l.amount])).toEqual([
+      ['TENOFF', '-5.00'],
+    ]);
+    expect(second).toMatchObject({ subtotal: '45.00', creditsApplied: '0.00', amountDue: '45.00' });
+    const third = await computeInvoice(deps, t.tenantId, s, dec!);
+    expect(third.lines.filter((l) => l.type === 'discount')).toEqual([]);
+  });
+
   it('closes each period once: twice in a row and on two replicas at once', async () => {
     const t = await tenant(0);
     const subs = [];

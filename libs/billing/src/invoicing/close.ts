@@ -9,8 +9,10 @@ import {
   type BillingSettings,
   type ComputedInvoice,
   type InvoicingDeps,
+  usableGrants,
 } from './compute';
 import { takeNumber } from './numbering';
+import { currencyMinorUnits, Dec } from '@mu/pricing';
 
 export type CloseAction = 'created' | 'refreshed' | 'finalized' | 'unchanged' | 'void';
 
@@ -236,6 +238,8 @@ function totals(c: ComputedInvoice) {
     subtotal: c.subtotal,
     tax_total: c.taxTotal,
     total: c.total,
+    credits_applied: c.creditsApplied,
+    amount_due: c.amountDue,
     tax: JSON.stringify(c.tax),
     seller: JSON.stringify(c.seller),
     buyer: JSON.stringify(c.buyer),
@@ -320,6 +324,8 @@ async function finalizeInTx(
   now: Date,
 ): Promise<InvoiceRow> {
   const number = await takeNumber(tx, invoice.tenant_id, 'invoice', settings.invoiceNumberFormat, now);
+  const credits = await spendCredits(tx, invoice, now);
+  const minor = currencyMinorUnits(invoice.currency.trim());
   const finalized = await tx
     .updateTable('invoices')
     .set({
@@ -328,6 +334,8 @@ async function finalizeInTx(
       issued_at: now,
       finalized_at: now,
       due_at: new Date(now.getTime() + settings.netTermsDays * 86_400_000),
+      credits_applied: credits.toFixed(minor),
+      amount_due: new Dec(invoice.total).minus(credits).toFixed(minor),
       updated_at: now,
     })
     .where('tenant_id', '=', invoice.tenant_id)
@@ -341,4 +349,47 @@ async function finalizeInTx(
     payload: invoiceEventPayload(finalized),
   });
   return finalized;
+}
+
+/**
+ * Spends the customer's prepaid credit on a finalizing invoice, soonest expiry first. The grants
+ * are locked for the transaction, so two invoices finalizing at once never spend the same
+ * credit; the ledger (credit_grant_applications) and `remaining` move together.
+ */
+async function spendCredits(tx: Transaction<Database>, invoice: InvoiceRow, now: Date): Promise<Dec> {
+  let left = new Dec(invoice.total);
+  if (left.lte(0)) return new Dec(0);
+  const grants = await usableGrants(
+    tx,
+    invoice.tenant_id,
+    invoice.customer_id,
+    invoice.currency.trim(),
+    invoice.period_end < now ? invoice.period_end : now,
+  )
+    .forUpdate()
+    .execute();
+  let spent = new Dec(0);
+  for (const g of grants) {
+    if (left.lte(0)) break;
+    const take = Dec.min(left, g.remaining);
+    if (take.lte(0)) continue;
+    await tx
+      .insertInto('credit_grant_applications')
+      .values({
+        tenant_id: invoice.tenant_id,
+        grant_id: g.id,
+        invoice_id: invoice.id,
+        amount: take.toFixed(),
+      })
+      .execute();
+    await tx
+      .updateTable('credit_grants')
+      .set({ remaining: new Dec(g.remaining).minus(take).toFixed() })
+      .where('tenant_id', '=', invoice.tenant_id)
+      .where('id', '=', g.id)
+      .execute();
+    spent = spent.plus(take);
+    left = left.minus(take);
+  }
+  return spent;
 }

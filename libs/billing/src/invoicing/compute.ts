@@ -1,9 +1,11 @@
 import type { TaxQuoteRequestV1, TaxQuoteV1 } from '@mu/contracts';
 import { currencyMinorUnits, Dec, roundMoney } from '@mu/pricing';
 import type { ClickHouseClient } from '@mu/platform';
+import { sql } from 'kysely';
 import {
   customerSubjects,
   periodOfSubscriptionAt,
+  periodsOfSubscription,
   planVersion,
   type BillingDb,
   type SubscriptionPeriod,
@@ -59,6 +61,9 @@ export interface ComputedInvoice {
   subtotal: string;
   taxTotal: string;
   total: string;
+  /** Prepaid credit that pays part of the total (consumed when the invoice is finalized). */
+  creditsApplied: string;
+  amountDue: string;
   tax: InvoiceTax;
   seller: SellerProfile;
   buyer: BuyerSnapshot;
@@ -145,11 +150,14 @@ export async function computeInvoice(
   const segments = await phaseSegments(deps, tenantId, sub, period);
   const lines: ComputedLine[] = [];
   let currency = '';
+  let periodOwn = new Dec(0);
   for (const [i, seg] of segments.entries()) {
     const segThrough = new Date(Math.min(through.getTime(), Date.parse(seg.end)));
     if (segThrough.getTime() <= Date.parse(seg.start) && i > 0) continue;
     const charges = await chargesForPeriod(deps, tenantId, sub, seg, subjects, segThrough);
     currency = charges.currency;
+    // What this period costs, whichever invoice carries it (a fee in advance was on the last one).
+    periodOwn = charges.lines.reduce((sum, l) => sum.plus(l.amount), periodOwn);
     const span = { periodStart: seg.start, periodEnd: seg.end };
     const suffix = segments.length > 1 ? ` (from ${seg.start.slice(0, 10)})` : '';
     for (const l of charges.lines) {
@@ -181,8 +189,11 @@ export async function computeInvoice(
     }
   }
   lines.push(...(await adjustmentLines(deps, tenantId, sub, period, subjects, opts.excludeInvoiceId)));
-
   const minor = currencyMinorUnits(currency);
+  const trueUp = trueUpLine(sub, period, currency, periodOwn);
+  if (trueUp) lines.push(trueUp);
+  lines.push(...(await discountLines(deps, tenantId, sub, period, currency, lines)));
+
   const subtotal = roundMoney(
     lines.reduce((sum, l) => sum.plus(l.amount), new Dec(0)),
     minor,
@@ -203,6 +214,8 @@ export async function computeInvoice(
     });
   }
   const total = roundMoney(new Dec(subtotal).plus(taxTotal), minor, 'half_away_from_zero');
+  const available = await availableCredit(deps, tenantId, sub.customer_id, currency, new Date(period.end));
+  const creditsApplied = roundMoney(Dec.max(0, Dec.min(total, available)), minor, 'half_away_from_zero');
   return {
     tenantId,
     customerId: sub.customer_id,
@@ -214,10 +227,164 @@ export async function computeInvoice(
     subtotal,
     taxTotal: roundMoney(new Dec(taxTotal), minor, 'half_away_from_zero'),
     total,
+    creditsApplied,
+    amountDue: roundMoney(new Dec(total).minus(creditsApplied), minor, 'half_away_from_zero'),
     tax,
     seller: settings.seller,
     buyer,
   };
+}
+
+/**
+ * A minimum commitment (per period, prorated like fixed fees) that the period's own charges
+ * fall short of: a true-up line for the difference. The period's own charges are its usage and
+ * its fixed fees, wherever they are billed (a fee in advance was on the previous invoice), and
+ * not adjustments of earlier periods nor the next period's fee in advance.
+ */
+function trueUpLine(
+  sub: SubscriptionRow,
+  period: SubscriptionPeriod,
+  currency: string,
+  own: Dec,
+): ComputedLine | null {
+  if (!sub.minimum_commitment) return null;
+  const minor = currencyMinorUnits(currency);
+  const minimum = new Dec(
+    roundMoney(new Dec(sub.minimum_commitment).times(period.fraction), minor, 'half_away_from_zero'),
+  );
+  if (own.gte(minimum)) return null;
+  const amount = roundMoney(minimum.minus(own), minor, 'half_away_from_zero');
+  return {
+    type: 'true_up',
+    chargeKey: 'minimum_commitment',
+    description: 'Minimum commitment true-up',
+    periodStart: period.start,
+    periodEnd: period.end,
+    quantity: '1',
+    unitPrice: amount,
+    amount,
+    taxRate: null,
+    taxAmount: '0',
+    meterId: null,
+    breakdown: [],
+    details: [`minimum ${minimum.toFixed(minor)}, charges ${own.toFixed(minor)}`],
+    adjustsInvoiceId: null,
+  };
+}
+
+/**
+ * The coupons applied to the subscription that cover this period, as negative lines before
+ * tax: a percentage of what the invoice comes to so far, or a fixed amount (in the invoice's
+ * currency), each capped so the invoice never goes below zero. A coupon covers the periods
+ * starting at or after it was applied, for its duration in periods.
+ */
+async function discountLines(
+  deps: InvoicingDeps,
+  tenantId: string,
+  sub: SubscriptionRow,
+  period: SubscriptionPeriod,
+  currency: string,
+  lines: readonly ComputedLine[],
+): Promise<ComputedLine[]> {
+  const applied = await deps.db
+    .selectFrom('subscription_discounts as d')
+    .innerJoin('coupons as c', (j) =>
+      j.onRef('c.id', '=', 'd.coupon_id').onRef('c.tenant_id', '=', 'd.tenant_id'),
+    )
+    .select([
+      'd.id',
+      'd.applies_from',
+      'c.code',
+      'c.name',
+      'c.percent_off',
+      'c.amount_off',
+      'c.currency',
+      'c.duration',
+      'c.duration_periods',
+    ])
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.subscription_id', '=', sub.id)
+    .where('d.removed_at', 'is', null)
+    .where('d.applies_from', '<=', new Date(period.start))
+    .orderBy('d.created_at')
+    .execute();
+  if (applied.length === 0) return [];
+  const minor = currencyMinorUnits(currency);
+  let base = lines.reduce((sum, l) => sum.plus(l.amount), new Dec(0));
+  const out: ComputedLine[] = [];
+  for (const d of applied) {
+    if (d.duration !== 'forever') {
+      const limit = d.duration === 'once' ? 1 : d.duration_periods!;
+      const before = await periodsOfSubscription(
+        deps.db,
+        tenantId,
+        sub,
+        d.applies_from,
+        new Date(period.start),
+      );
+      if (before.filter((p) => p.start < period.start).length >= limit) continue;
+    }
+    if (d.amount_off && d.currency?.trim() !== currency) continue;
+    if (base.lte(0)) break;
+    const off = d.percent_off
+      ? new Dec(roundMoney(base.times(d.percent_off).div(100), minor, 'half_away_from_zero'))
+      : Dec.min(new Dec(d.amount_off!), base);
+    if (off.isZero()) continue;
+    base = base.minus(off);
+    const amount = `-${off.toFixed(minor)}`;
+    out.push({
+      type: 'discount',
+      chargeKey: d.code,
+      description: `${d.name} (${d.percent_off ? `${new Dec(d.percent_off).toFixed()} % off` : `${d.amount_off} off`})`,
+      periodStart: period.start,
+      periodEnd: period.end,
+      quantity: '1',
+      unitPrice: amount,
+      amount,
+      taxRate: null,
+      taxAmount: '0',
+      meterId: null,
+      breakdown: [],
+      details: [],
+      adjustsInvoiceId: null,
+    });
+  }
+  return out;
+}
+
+/** Prepaid credit the customer can spend on an invoice in `currency` dated `at`. */
+export async function availableCredit(
+  deps: Pick<InvoicingDeps, 'db'>,
+  tenantId: string,
+  customerId: string,
+  currency: string,
+  at: Date,
+): Promise<Dec> {
+  const grants = await usableGrants(deps.db, tenantId, customerId, currency, at).execute();
+  return grants.reduce((sum, g) => sum.plus(g.remaining), new Dec(0));
+}
+
+/** Grants usable at `at`, in the order they are spent: soonest expiry first, then oldest. */
+export function usableGrants(
+  db: BillingDb,
+  tenantId: string,
+  customerId: string,
+  currency: string,
+  at: Date,
+) {
+  return db
+    .selectFrom('credit_grants')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('customer_id', '=', customerId)
+    .where('currency', '=', currency)
+    .where('voided_at', 'is', null)
+    .where('remaining', '>', '0')
+    .where('effective_at', '<=', at)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .orderBy(sql`expires_at ASC NULLS LAST`)
+    .orderBy('created_at')
+    .orderBy('id');
 }
 
 /**
