@@ -5,7 +5,15 @@ import {
   type InvoicingDeps,
   type SubscriptionRow,
 } from '@mu/billing';
-import { Subjects, TaxQuoteReply, TaxQuoteRequest, type TaxQuoteRequestV1 } from '@mu/contracts';
+import {
+  FxConvertReply,
+  FxConvertRequest,
+  Subjects,
+  TaxQuoteReply,
+  TaxQuoteRequest,
+  type FxConvertRequestV1,
+  type TaxQuoteRequestV1,
+} from '@mu/contracts';
 import {
   createKysely,
   createTenantWithKey,
@@ -76,6 +84,20 @@ beforeAll(async () => {
       if (!reply.ok) throw RpcError.fromReply(Subjects.taxQuote, reply.error!);
       return reply.quote!;
     },
+    convertFx: async (req: FxConvertRequestV1) => {
+      const reply = await requestReply(
+        nc,
+        `${prefix}.${Subjects.fxConvert}`,
+        FxConvertRequest,
+        req,
+        FxConvertReply,
+        {
+          timeoutMs: 10_000,
+        },
+      );
+      if (!reply.ok) throw RpcError.fromReply(Subjects.fxConvert, reply.error!);
+      return reply.conversion!;
+    },
   };
 }, 60_000);
 afterAll(async () => {
@@ -137,6 +159,34 @@ describe('period close with the tax service', () => {
     const quote = atInvoice.tax as { status: string; quote: { lines: { treatment: string }[] } };
     expect(quote.status).toBe('calculated');
     expect(quote.quote.lines.map((l) => l.treatment)).toEqual(['reverse_charge']);
+  });
+
+  it("bills a customer in its own currency: every line converted at the period's rate, then taxed", async () => {
+    const { tenantId } = await createTenantWithKey(db.pool, uniqueId('fx'));
+    await seller(tenantId);
+    await db.pool.query(
+      `INSERT INTO fx_rates (tenant_id, base, quote, effective_date, rate, source)
+       VALUES ($1, 'EUR', 'USD', '2026-10-28', 1.1, 'test'), ($1, 'EUR', 'USD', '2026-11-01', 2, 'test (after the period)')`,
+      [tenantId],
+    );
+    const meters = await seedMeters(db.pool, tenantId, [{ key: 'calls', aggregation: 'count' }]);
+    const version = await seedPlanVersion(db.pool, tenantId, meters, {
+      fixedFees: [{ key: 'base', name: 'Base', amount: '100.00', timing: 'in_arrears' }],
+    });
+    const c = await seedSubscription(db.pool, tenantId, version, OCT, {
+      currency: 'USD',
+      billingAddress: { country: 'DE', city: 'Hamburg', postalCode: '20095' },
+    });
+    const sub = await deps.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('id', '=', c.subscriptionId)
+      .executeTakeFirstOrThrow();
+    const period = (await periodOfSubscriptionAt(deps.db, tenantId, sub, OCT))!;
+    const inv = (await closePeriod(deps, tenantId, sub, period, new Date('2026-11-01T00:00:00Z'))).invoice!;
+    // 100.00 EUR at October's 1.1 (not November's rate) = 110.00 USD, then 19 % VAT.
+    expect(inv).toMatchObject({ currency: 'USD', subtotal: '110.00', tax_total: '20.90', total: '130.90' });
+    expect(inv.fx).toMatchObject({ from: 'EUR', to: 'USD', rate: '1.1', effectiveDate: '2026-10-28' });
   });
 
   it('property: for every invoice, the lines add up to the subtotal and subtotal + tax = total', async () => {

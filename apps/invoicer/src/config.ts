@@ -32,7 +32,10 @@ export class InvoicerEnv extends WithWebhooks(WithNats(WithClickHouse(WithPostgr
   @Max(64)
   INVOICER_CLOSE_CONCURRENCY = 4;
 
-  /** Quote tax from the tax service (tax.quote.v1); false issues invoices without tax. */
+  /**
+   * Quote tax (tax.quote.v1) and convert currencies (fx.convert.v1) with the tax service; false
+   * issues invoices without tax, and cannot bill customers whose currency differs from the plan's.
+   */
   @Transform(toBool)
   @IsBoolean()
   INVOICER_TAX = true;

@@ -163,6 +163,7 @@ export interface SubscriptionsTable {
   canceled_at: NullableTimestamp;
   price_overrides: Json<PriceOverride[]>;
   minimum_commitment: ColumnType<string | null, string | null | undefined, string | null>;
+  progressive_billing_threshold: ColumnType<string | null, string | null | undefined, string | null>;
   metadata: Json<Record<string, string>>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
@@ -254,6 +255,18 @@ export interface NumberSequencesTable {
   last_value: ColumnType<string, number | undefined, number>;
 }
 
+export type InvoiceKind = 'period' | 'interim';
+
+/** The conversion of an invoice from its plan's currency into the customer's. */
+export interface FxApplied {
+  from: string;
+  to: string;
+  rate: string;
+  effectiveDate: string;
+  source: string;
+  method: string;
+}
+
 export type InvoiceStatus = 'draft' | 'finalized' | 'paid' | 'void' | 'uncollectible';
 
 /** The buyer as invoiced: a snapshot of the customer when the invoice was computed. */
@@ -274,7 +287,9 @@ export interface InvoicesTable {
   tenant_id: string;
   customer_id: string;
   subscription_id: string;
-  kind: Generated<'period'>;
+  kind: ColumnType<InvoiceKind, InvoiceKind | undefined, InvoiceKind>;
+  usage_through: Timestamp;
+  fx: ColumnType<FxApplied | null, string | null | undefined, string | null>;
   period_start: Timestamp;
   period_end: Timestamp;
   status: InvoiceStatus;
@@ -303,7 +318,7 @@ export interface InvoicesTable {
   updated_at: Timestamp;
 }
 
-export type InvoiceLineType = 'usage' | 'fixed' | 'adjustment' | 'discount' | 'true_up';
+export type InvoiceLineType = 'usage' | 'fixed' | 'adjustment' | 'discount' | 'true_up' | 'interim_deduction';
 
 export interface InvoiceLinesTable {
   id: string;

@@ -394,6 +394,53 @@ describe('period close (real Postgres and ClickHouse)', () => {
     expect(third.lines.filter((l) => l.type === 'discount')).toEqual([]);
   });
 
+  it('bills progressively: an interim invoice each time unbilled usage reaches the threshold, deducted at period end', async () => {
+    const t = await tenant(0);
+    const c = await seedSubscription(db.pool, t.tenantId, t.versionId, OCT);
+    await db.pool.query(`UPDATE subscriptions SET progressive_billing_threshold = 1 WHERE id = $1`, [
+      c.subscriptionId,
+    ]);
+    const subject = c.subjects[0]!;
+    const closer = () => new PeriodCloser(deps, silent, { draftRefreshMs: 3_600_000, concurrency: 4 });
+    const interims = async () => (await invoices(t.tenantId)).filter((i) => i.kind === 'interim');
+
+    // 150 calls = 0.50 billable: under the 1.00 threshold.
+    await calls(t.tenantId, t.meterId, subject, '2026-10-02T00:00:00Z', 150, 'a');
+    await closer().tick(new Date('2026-10-05T00:00:00Z'));
+    expect(await interims()).toEqual([]);
+    // 250 calls = 1.50: two replicas look at once, one interim invoice bills it, numbered.
+    await calls(t.tenantId, t.meterId, subject, '2026-10-06T00:00:00Z', 100, 'b');
+    await Promise.all([
+      closer().tick(new Date('2026-10-07T00:00:00Z')),
+      closer().tick(new Date('2026-10-07T00:00:00Z')),
+    ]);
+    let found = await interims();
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ status: 'finalized', number: 'MU-2026-000001', total: '1.50' });
+    expect(found[0]!.usage_through.toISOString()).toBe('2026-10-07T00:00:00.000Z');
+    // 50 more (0.50 unbilled): not yet; 100 more (1.50 unbilled): a second one for those 150 calls.
+    await calls(t.tenantId, t.meterId, subject, '2026-10-08T00:00:00Z', 50, 'c');
+    await closer().tick(new Date('2026-10-09T00:00:00Z'));
+    expect(await interims()).toHaveLength(1);
+    await calls(t.tenantId, t.meterId, subject, '2026-10-10T00:00:00Z', 100, 'd');
+    await closer().tick(new Date('2026-10-11T00:00:00Z'));
+    found = await interims();
+    expect(found).toHaveLength(2);
+    expect(found[1]!.lines.map((l) => [l.quantity, l.amount])).toEqual([['150', '1.50']]);
+
+    // Period end: 400 calls = 3.00, less 3.00 billed on the interim invoices, plus the fees.
+    await closer().tick(new Date('2026-11-01T00:00:00Z'));
+    const period = (await invoices(t.tenantId)).find((i) => i.kind === 'period')!;
+    expect(period.lines.map((l) => [l.type, l.quantity, l.amount])).toEqual([
+      ['usage', '400', '3.00'],
+      ['fixed', '1', '20.00'],
+      ['interim_deduction', '-400', '-3.00'],
+      ['fixed', '1', '20.00'],
+    ]);
+    expect(period.lines[2]!.description).toContain('MU-2026-000001, MU-2026-000002');
+    expect(period).toMatchObject({ status: 'finalized', number: 'MU-2026-000003', total: '40.00' });
+  });
+
   it('closes each period once: twice in a row and on two replicas at once', async () => {
     const t = await tenant(0);
     const subs = [];

@@ -12,6 +12,7 @@ import {
   LOGGER,
   NATS,
   PG_POOL,
+  requestFxConversion,
   requestTaxQuote,
   type ClickHouseClient,
   type Logger,
@@ -41,6 +42,7 @@ export class PeriodCloseService implements OnApplicationBootstrap, BeforeApplica
         db: createKysely<Database>(pool),
         ch,
         quoteTax: config.INVOICER_TAX ? (req) => requestTaxQuote(nc, req) : undefined,
+        convertFx: config.INVOICER_TAX ? (req) => requestFxConversion(nc, req) : undefined,
       },
       logger,
       {

@@ -238,6 +238,7 @@ function totals(c: ComputedInvoice) {
     subtotal: c.subtotal,
     tax_total: c.taxTotal,
     total: c.total,
+    fx: c.fx ? JSON.stringify(c.fx) : null,
     credits_applied: c.creditsApplied,
     amount_due: c.amountDue,
     tax: JSON.stringify(c.tax),
@@ -246,7 +247,7 @@ function totals(c: ComputedInvoice) {
   };
 }
 
-async function insertDraft(
+export async function insertDraft(
   tx: Transaction<Database>,
   c: ComputedInvoice,
   graceUntil: Date,
@@ -261,8 +262,10 @@ async function insertDraft(
         tenant_id: c.tenantId,
         customer_id: c.customerId,
         subscription_id: c.subscriptionId,
+        kind: c.kind,
         period_start: c.period.start,
         period_end: c.period.end,
+        usage_through: c.through,
         status: 'draft',
         number: null,
         ...totals(c),
@@ -274,7 +277,7 @@ async function insertDraft(
       // The partial unique index invoices_one_per_period.
       .onConflict((oc) =>
         oc
-          .columns(['tenant_id', 'subscription_id', 'kind', 'period_start'])
+          .columns(['tenant_id', 'subscription_id', 'kind', 'period_start', 'usage_through'])
           .where(sql.ref('status'), '<>', sql.lit('void'))
           .doNothing(),
       )
@@ -283,7 +286,7 @@ async function insertDraft(
   );
 }
 
-async function writeLines(
+export async function writeLines(
   tx: Transaction<Database>,
   tenantId: string,
   invoiceId: string,
@@ -317,7 +320,7 @@ async function writeLines(
     .execute();
 }
 
-async function finalizeInTx(
+export async function finalizeInTx(
   tx: Transaction<Database>,
   invoice: InvoiceRow,
   settings: BillingSettings,

@@ -1,4 +1,4 @@
-import type { TaxQuoteRequestV1, TaxQuoteV1 } from '@mu/contracts';
+import type { FxConversionV1, FxConvertRequestV1, TaxQuoteRequestV1, TaxQuoteV1 } from '@mu/contracts';
 import { currencyMinorUnits, Dec, roundMoney } from '@mu/pricing';
 import type { ClickHouseClient } from '@mu/platform';
 import { sql } from 'kysely';
@@ -14,6 +14,8 @@ import { chargesForPeriod, fixedFeeLines, type FixedLine, type UsageLine } from 
 import type {
   BuyerSnapshot,
   CustomerRow,
+  FxApplied,
+  InvoiceKind,
   InvoiceLineType,
   InvoiceRow,
   SellerProfile,
@@ -26,6 +28,8 @@ export interface InvoicingDeps {
   ch: ClickHouseClient;
   /** The tax service (tax.quote.v1); without it, invoices carry no tax and say so. */
   quoteTax?: (req: TaxQuoteRequestV1) => Promise<TaxQuoteV1>;
+  /** FX (fx.convert.v1); needed only for customers whose currency differs from their plan's. */
+  convertFx?: (req: FxConvertRequestV1) => Promise<FxConversionV1>;
 }
 
 export interface ComputedLine {
@@ -61,6 +65,9 @@ export interface ComputedInvoice {
   subtotal: string;
   taxTotal: string;
   total: string;
+  kind: InvoiceKind;
+  /** The conversion into the customer's currency, when the plan's differs. */
+  fx: FxApplied | null;
   /** Prepaid credit that pays part of the total (consumed when the invoice is finalized). */
   creditsApplied: string;
   amountDue: string;
@@ -136,7 +143,13 @@ export async function computeInvoice(
   tenantId: string,
   sub: SubscriptionRow,
   period: SubscriptionPeriod,
-  opts: { through?: Date; excludeInvoiceId?: string; settings?: BillingSettings } = {},
+  opts: {
+    through?: Date;
+    excludeInvoiceId?: string;
+    settings?: BillingSettings;
+    /** `interim`: the period's usage so far not yet billed by earlier interim invoices, alone. */
+    kind?: InvoiceKind;
+  } = {},
 ): Promise<ComputedInvoice> {
   const through = opts.through && opts.through < new Date(period.end) ? opts.through : new Date(period.end);
   const customer = await deps.db
@@ -148,6 +161,7 @@ export async function computeInvoice(
   const settings = opts.settings ?? (await billingSettings(deps.db, tenantId));
   const subjects = await customerSubjects(deps.db, tenantId, sub.customer_id);
   const segments = await phaseSegments(deps, tenantId, sub, period);
+  const interim = opts.kind === 'interim';
   const lines: ComputedLine[] = [];
   let currency = '';
   let periodOwn = new Dec(0);
@@ -162,6 +176,7 @@ export async function computeInvoice(
     const suffix = segments.length > 1 ? ` (from ${seg.start.slice(0, 10)})` : '';
     for (const l of charges.lines) {
       if (l.type === 'usage') lines.push(named(usageInvoiceLine(l, span), suffix));
+      else if (interim) continue;
       else if (l.timing === 'in_arrears' || period.index === 0)
         lines.push(named(fixedInvoiceLine(l, span), suffix));
       else if (i > 0) {
@@ -176,8 +191,26 @@ export async function computeInvoice(
       }
     }
   }
+  const billedInterim = await interimBilled(deps, tenantId, sub, period, opts.excludeInvoiceId);
+  if (interim) {
+    // Only what earlier interim invoices did not bill yet.
+    for (const l of lines) {
+      const b = billedInterim.byCharge.get(l.chargeKey);
+      if (!b) continue;
+      l.quantity = new Dec(l.quantity).minus(b.quantity).toFixed();
+      l.amount = roundMoney(
+        new Dec(l.amount).minus(b.amount),
+        currencyMinorUnits(currency),
+        'half_away_from_zero',
+      );
+      l.unitPrice = null;
+      l.details = [...l.details, `less ${b.amount} billed on earlier interim invoices`];
+    }
+  } else {
+    lines.push(...interimDeductionLines(billedInterim, period, currencyMinorUnits(currency)));
+  }
   // In advance for the next period, when there is one.
-  const next = await periodOfSubscriptionAt(deps.db, tenantId, sub, new Date(period.end));
+  const next = interim ? null : await periodOfSubscriptionAt(deps.db, tenantId, sub, new Date(period.end));
   if (next && next.start === period.end) {
     const version = await planVersion(deps.db, tenantId, next.planVersionId);
     if (version) {
@@ -188,11 +221,20 @@ export async function computeInvoice(
       }
     }
   }
-  lines.push(...(await adjustmentLines(deps, tenantId, sub, period, subjects, opts.excludeInvoiceId)));
+  if (!interim) {
+    lines.push(...(await adjustmentLines(deps, tenantId, sub, period, subjects, opts.excludeInvoiceId)));
+    const trueUp = trueUpLine(sub, period, currency, periodOwn);
+    if (trueUp) lines.push(trueUp);
+    lines.push(...(await discountLines(deps, tenantId, sub, period, currency, lines)));
+  }
+  // Into the customer's currency, when the plan's differs.
+  let fx: FxApplied | null = null;
+  if (customer.currency !== currency) {
+    fx = await fxRate(deps, tenantId, currency, customer.currency, period);
+    convertLines(lines, fx);
+    currency = customer.currency;
+  }
   const minor = currencyMinorUnits(currency);
-  const trueUp = trueUpLine(sub, period, currency, periodOwn);
-  if (trueUp) lines.push(trueUp);
-  lines.push(...(await discountLines(deps, tenantId, sub, period, currency, lines)));
 
   const subtotal = roundMoney(
     lines.reduce((sum, l) => sum.plus(l.amount), new Dec(0)),
@@ -222,11 +264,13 @@ export async function computeInvoice(
     subscriptionId: sub.id,
     currency,
     period: { start: period.start, end: period.end },
+    kind: opts.kind ?? 'period',
     through: through.toISOString(),
     lines,
     subtotal,
     taxTotal: roundMoney(new Dec(taxTotal), minor, 'half_away_from_zero'),
     total,
+    fx,
     creditsApplied,
     amountDue: roundMoney(new Dec(total).minus(creditsApplied), minor, 'half_away_from_zero'),
     tax,
@@ -599,4 +643,108 @@ async function quote(
     },
   });
   return { status: 'calculated', quote: q };
+}
+
+interface InterimBilled {
+  invoices: { id: string; number: string | null }[];
+  byCharge: Map<string, { quantity: Dec; amount: Dec; description: string }>;
+}
+
+/** What live interim invoices of this period billed, per usage charge. */
+async function interimBilled(
+  deps: InvoicingDeps,
+  tenantId: string,
+  sub: SubscriptionRow,
+  period: SubscriptionPeriod,
+  excludeInvoiceId: string | undefined,
+): Promise<InterimBilled> {
+  let q = deps.db
+    .selectFrom('invoices as i')
+    .innerJoin('invoice_lines as l', (j) =>
+      j.onRef('l.invoice_id', '=', 'i.id').onRef('l.tenant_id', '=', 'i.tenant_id'),
+    )
+    .select(['i.id', 'i.number', 'l.charge_key', 'l.quantity', 'l.amount', 'l.description'])
+    .where('i.tenant_id', '=', tenantId)
+    .where('i.subscription_id', '=', sub.id)
+    .where('i.kind', '=', 'interim')
+    .where('i.period_start', '=', new Date(period.start))
+    .where('i.status', '<>', 'void')
+    .where('l.type', '=', 'usage')
+    .orderBy('i.usage_through');
+  if (excludeInvoiceId) q = q.where('i.id', '<>', excludeInvoiceId);
+  const out: InterimBilled = { invoices: [], byCharge: new Map() };
+  for (const r of await q.execute()) {
+    if (!out.invoices.some((i) => i.id === r.id)) out.invoices.push({ id: r.id, number: r.number });
+    const b = out.byCharge.get(r.charge_key) ?? {
+      quantity: new Dec(0),
+      amount: new Dec(0),
+      description: r.description,
+    };
+    out.byCharge.set(r.charge_key, {
+      ...b,
+      quantity: b.quantity.plus(r.quantity),
+      amount: b.amount.plus(r.amount),
+    });
+  }
+  return out;
+}
+
+/** On the period's invoice: what interim invoices already billed, deducted per charge. */
+function interimDeductionLines(
+  billed: InterimBilled,
+  period: SubscriptionPeriod,
+  minor: number,
+): ComputedLine[] {
+  const numbers = billed.invoices.map((i) => i.number ?? i.id).join(', ');
+  return [...billed.byCharge].map(([chargeKey, b]) => ({
+    type: 'interim_deduction' as const,
+    chargeKey,
+    description: `${b.description}: billed on interim invoices ${numbers}`,
+    periodStart: period.start,
+    periodEnd: period.end,
+    quantity: b.quantity.negated().toFixed(),
+    unitPrice: null,
+    amount: roundMoney(b.amount.negated(), minor, 'half_away_from_zero'),
+    taxRate: null,
+    taxAmount: '0',
+    meterId: null,
+    breakdown: [],
+    details: [],
+    adjustsInvoiceId: null,
+  }));
+}
+
+/** The rate from the plan's currency to the customer's, on the last day of the period. */
+async function fxRate(
+  deps: InvoicingDeps,
+  tenantId: string,
+  from: string,
+  to: string,
+  period: SubscriptionPeriod,
+): Promise<FxApplied> {
+  if (!deps.convertFx) {
+    throw new Error(
+      `the customer's currency ${to} differs from the plan's ${from} and no FX service is configured`,
+    );
+  }
+  const c = await deps.convertFx({
+    tenantId,
+    amount: '1',
+    from,
+    to,
+    date: new Date(Date.parse(period.end) - 1).toISOString().slice(0, 10),
+  });
+  return { from, to, rate: c.rate, effectiveDate: c.effectiveDate, source: c.source, method: c.method };
+}
+
+/** Every line's amounts at the rate, rounded per line to the target currency's minor units. */
+function convertLines(lines: ComputedLine[], fx: FxApplied): void {
+  const minor = currencyMinorUnits(fx.to);
+  for (const l of lines) {
+    const original = l.amount;
+    l.amount = roundMoney(new Dec(l.amount).times(fx.rate), minor, 'half_away_from_zero');
+    if (l.unitPrice !== null)
+      l.unitPrice = new Dec(l.unitPrice).times(fx.rate).toSignificantDigits(12).toFixed();
+    l.details = [...l.details, `${original} ${fx.from} at ${fx.rate} = ${l.amount} ${fx.to}`];
+  }
 }

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { periodsOfSubscription, type BillingDb } from '../catalog';
 import { closePeriod, invoiceContext, type CloseAction } from './close';
 import type { InvoicingDeps } from './compute';
+import { issueInterimInvoiceIfDue } from './progressive';
 
 export interface PeriodCloserOptions {
   /** Drafts in their grace period are recomputed at most this often (late usage). */
@@ -25,7 +26,8 @@ export interface TickResult {
  *   1. periods that ended with no invoice get one (a draft, or finalized at once when the
  *      grace period is already over);
  *   2. drafts whose grace period ended are recomputed and finalized;
- *   3. other drafts are recomputed when older than `draftRefreshMs`, so late usage shows.
+ *   3. other drafts are recomputed when older than `draftRefreshMs`, so late usage shows;
+ *   4. subscriptions with progressive billing get an interim invoice when due.
  *
  * Every step is idempotent and safe on several replicas at once (closePeriod's transaction
  * and unique index); a period that fails (tax service down, ClickHouse unreachable) is
@@ -43,6 +45,7 @@ export class PeriodCloser {
     const tasks: (() => Promise<CloseAction>)[] = [];
     for (const t of await this.endedPeriods(now)) tasks.push(t);
     for (const t of await this.draftsDue(now)) tasks.push(t);
+    for (const t of await this.interimDue(now)) tasks.push(t);
     await runPool(tasks, this.opts.concurrency, async (task) => {
       const stop = Metrics.periodCloseSeconds.startTimer();
       try {
@@ -68,7 +71,7 @@ export class PeriodCloser {
       .selectAll('s')
       .select(
         sql<Date | null>`(SELECT max(i.period_end) FROM invoices i
-                          WHERE i.tenant_id = s.tenant_id AND i.subscription_id = s.id)`.as(
+                          WHERE i.tenant_id = s.tenant_id AND i.subscription_id = s.id AND i.kind = 'period')`.as(
           'invoiced_through',
         ),
       )
@@ -93,6 +96,21 @@ export class PeriodCloser {
       }
     }
     return tasks;
+  }
+
+  /** Subscriptions with progressive billing: an interim invoice when the threshold is reached. */
+  private async interimDue(now: Date): Promise<(() => Promise<CloseAction>)[]> {
+    const subs = await this.deps.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('progressive_billing_threshold', 'is not', null)
+      .where('start_at', '<=', now)
+      .where((eb) => eb.or([eb('end_at', 'is', null), eb('end_at', '>', now)]))
+      .execute();
+    return subs.map(
+      (sub) => async () =>
+        (await issueInterimInvoiceIfDue(this.deps, sub.tenant_id, sub, now)) ? 'finalized' : 'unchanged',
+    );
   }
 
   private async draftsDue(now: Date): Promise<(() => Promise<CloseAction>)[]> {
