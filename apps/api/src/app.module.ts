@@ -26,6 +26,10 @@ import { SubscriptionsController } from './subscriptions/subscriptions.controlle
 import { SubscriptionsService } from './subscriptions/subscriptions.service';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { BillingSettingsModule } from './billing-settings/billing-settings.module';
+import { InvoicesModule } from './invoices/invoices.module';
+import { CouponsModule } from './coupons/coupons.module';
+import { CreditsModule } from './credits/credits.module';
 
 /** Serves the catalog, customers, subscriptions, usage and invoices over REST. */
 @Module({})
@@ -46,6 +50,10 @@ export class AppModule {
         DbModule,
         UsageModule,
         WebhooksModule,
+        BillingSettingsModule,
+        InvoicesModule,
+        CouponsModule,
+        CreditsModule,
       ],
       controllers: [
         ApiKeysController,

@@ -7,6 +7,7 @@ import { streamsProvisionCommand } from './commands/streams';
 import { taxQuoteCommand } from './commands/tax';
 import { fxImportCommand } from './commands/fx';
 import { eventsImportCommand } from './commands/events-import';
+import { invoiceVerifyCommand } from './commands/invoice';
 
 /** Every `mu` command. Add a command by writing it under commands/ and listing it here. */
 export const COMMANDS: Command[] = [
@@ -18,4 +19,5 @@ export const COMMANDS: Command[] = [
   taxQuoteCommand,
   fxImportCommand,
   eventsImportCommand,
+  invoiceVerifyCommand,
 ];

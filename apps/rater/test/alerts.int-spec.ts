@@ -175,11 +175,12 @@ describe('alerts (real NATS, Postgres and ClickHouse)', () => {
       const { rows: hooks } = await kit.db.pool.query<{
         id: string;
         type: string;
-        payload: { alertId: string };
+        payload: { alert: { alertId: string; tenantId?: string } };
       }>(`SELECT id, type, payload FROM webhook_events WHERE tenant_id = $1 ORDER BY created_at`, [
         t.tenantId,
       ]);
-      expect(hooks.map((h) => [h.type, h.payload.alertId])).toEqual([
+      expect(hooks.every((h) => h.payload.alert.tenantId === undefined)).toBe(true);
+      expect(hooks.map((h) => [h.type, h.payload.alert.alertId])).toEqual([
         ['alert.triggered', usage],
         ['alert.triggered', spend],
       ]);

@@ -129,7 +129,8 @@ export async function evaluateAlerts(
           tenantId,
           type: 'alert.triggered',
           id: `alert.triggered:${row.id}`,
-          payload: alertPayload(row, alert),
+          // The webhook body carries no tenant id (an endpoint belongs to one tenant).
+          payload: { alert: withoutTenant(alertPayload(row, alert)) },
         });
       }
       return row;
@@ -208,4 +209,9 @@ export function alertPayload(
     periodEnd: f.period_end.toISOString(),
     firedAt: f.fired_at.toISOString(),
   };
+}
+
+function withoutTenant<T extends { tenantId: string }>(p: T): Omit<T, 'tenantId'> {
+  const { tenantId: _tenant, ...rest } = p;
+  return rest;
 }

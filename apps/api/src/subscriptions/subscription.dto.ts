@@ -12,9 +12,15 @@ import {
   Length,
   Matches,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsPositiveDecimal } from '../http/money';
 import { IsDecimalString, IsStringMap, KEY_PATTERN } from '../http/validators';
+
+const MINIMUM_COMMITMENT =
+  'minimum spend per period in the plan currency, prorated like fixed fees; a period whose charges ' +
+  'come to less gets a true-up line for the difference';
 
 export class PriceOverrideDto {
   @ApiProperty({ description: 'the plan charge this overrides' }) @Matches(KEY_PATTERN) chargeKey!: string;
@@ -68,6 +74,24 @@ export class CreateSubscriptionDto extends PlanRefDto {
   @IsOptional()
   @IsStringMap()
   metadata?: Record<string, string>;
+  @ApiPropertyOptional({ nullable: true, type: String, example: '100.00', description: MINIMUM_COMMITMENT })
+  @IsOptional()
+  @IsPositiveDecimal()
+  minimumCommitment?: string | null;
+}
+
+export class MinimumCommitmentDto {
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '100.00',
+    description: `${MINIMUM_COMMITMENT}; null removes it`,
+  })
+  @ValidateIf((o: { amount?: unknown }) => o.amount !== null)
+  @IsPositiveDecimal({
+    message: 'amount must be a decimal string greater than 0, or null to remove the minimum',
+  })
+  amount!: string | null;
 }
 
 export class CancelSubscriptionDto {
@@ -119,6 +143,8 @@ export class SubscriptionDto {
   @ApiProperty({ nullable: true, type: String }) canceledAt!: string | null;
   @ApiProperty({ type: [PriceOverrideDto] }) priceOverrides!: PriceOverrideDto[];
   @ApiProperty({ type: [PhaseDto] }) phases!: PhaseDto[];
+  @ApiProperty({ nullable: true, type: String, description: MINIMUM_COMMITMENT })
+  minimumCommitment!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata!: Record<
     string,
     string

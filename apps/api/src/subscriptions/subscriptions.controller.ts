@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 import { CallerOf, type Caller } from '../http/auth';
@@ -7,6 +7,7 @@ import {
   CancelSubscriptionDto,
   ChangePlanDto,
   CreateSubscriptionDto,
+  MinimumCommitmentDto,
   PeriodDto,
   PeriodsQuery,
   SubscriptionDto,
@@ -63,6 +64,17 @@ export class SubscriptionsController {
     @Body() body: CancelSubscriptionDto,
   ): Promise<SubscriptionDto> {
     return this.subs.cancel(c.tenantId, id, body);
+  }
+
+  /** Sets the minimum spend per period (a shortfall is a true-up line), or removes it with null. */
+  @Put(':id/minimum-commitment')
+  @ApiOkResponse({ type: SubscriptionDto })
+  setMinimumCommitment(
+    @CallerOf() c: Caller,
+    @Param('id') id: string,
+    @Body() body: MinimumCommitmentDto,
+  ): Promise<SubscriptionDto> {
+    return this.subs.setMinimumCommitment(c.tenantId, id, body);
   }
 
   @Post(':id/change-plan')

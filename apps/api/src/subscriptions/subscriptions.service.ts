@@ -24,12 +24,14 @@ import {
 } from '@mu/billing';
 import { CatalogEvents } from '../http/catalog-events';
 import { NotFoundError, StateError, ValidationFailedError, type FieldIssue } from '../http/errors';
+import { minorUnitIssues, money } from '../http/money';
 import { toPage, type Page, type PageQuery } from '../http/pagination';
 import { PlansService } from '../plans/plans.service';
 import type {
   CancelSubscriptionDto,
   ChangePlanDto,
   CreateSubscriptionDto,
+  MinimumCommitmentDto,
   PeriodDto,
   PlanRefDto,
   SubscriptionDto,
@@ -72,6 +74,8 @@ export class SubscriptionsService {
     const endAt = input.endAt ? new Date(input.endAt) : null;
     if (endAt && endAt <= startAt) issues.push({ path: 'endAt', message: 'endAt must be after startAt' });
     issues.push(...overrideIssues(version, input.priceOverrides ?? []));
+    const minimum = input.minimumCommitment ?? null;
+    if (minimum !== null) issues.push(...minorUnitIssues('minimumCommitment', minimum, version.currency));
     if (issues.length) throw new ValidationFailedError(issues, 'invalid subscription');
 
     const id = newId('sub');
@@ -89,6 +93,7 @@ export class SubscriptionsService {
           trial_end_at:
             version.trial_days > 0 ? new Date(startAt.getTime() + version.trial_days * DAY_MS) : null,
           price_overrides: JSON.stringify(input.priceOverrides ?? []),
+          minimum_commitment: minimum === null ? null : money(minimum, version.currency),
           metadata: JSON.stringify(input.metadata ?? {}),
           updated_at: new Date(),
         })
@@ -201,6 +206,37 @@ export class SubscriptionsService {
     });
     this.events.announce(tenantId, 'subscription', id, 'updated');
     return this.get(tenantId, id);
+  }
+
+  /**
+   * Sets or removes (null) the minimum spend per period. It applies to every period invoiced
+   * from now on, drafts still in their grace period included; finalized invoices do not change.
+   */
+  async setMinimumCommitment(
+    tenantId: string,
+    id: string,
+    input: MinimumCommitmentDto,
+  ): Promise<SubscriptionDto> {
+    const sub = await this.row(tenantId, id);
+    if (sub.status === 'canceled')
+      throw new StateError('SUBSCRIPTION_CANCELED', `subscription ${id} is canceled`);
+    let amount: string | null = null;
+    if (input.amount !== null) {
+      // Every version a subscription can move to has the same currency (changePlan).
+      const { phases } = await loadSchedule(this.db, tenantId, sub);
+      const { version } = await this.plans.versionById(tenantId, phases[phases.length - 1]!.plan_version_id);
+      const issues = minorUnitIssues('amount', input.amount, version.currency);
+      if (issues.length) throw new ValidationFailedError(issues, 'invalid minimum commitment');
+      amount = money(input.amount, version.currency);
+    }
+    await this.db
+      .updateTable('subscriptions')
+      .set({ minimum_commitment: amount, updated_at: new Date() })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', sub.id)
+      .execute();
+    this.events.announce(tenantId, 'subscription', sub.id, 'updated');
+    return this.get(tenantId, sub.id);
   }
 
   /**
@@ -384,6 +420,7 @@ export class SubscriptionsService {
           endAt: p.end_at?.toISOString() ?? null,
           reason: p.reason,
         })),
+        minimumCommitment: s.minimum_commitment,
         metadata: s.metadata,
         createdAt: s.created_at.toISOString(),
       };

@@ -204,7 +204,7 @@ export async function computeInvoice(
         'half_away_from_zero',
       );
       l.unitPrice = null;
-      l.details = [...l.details, `less ${b.amount} billed on earlier interim invoices`];
+      l.details = [...l.details, `less ${b.amount.toFixed()} billed on earlier interim invoices`];
     }
   } else {
     lines.push(...interimDeductionLines(billedInterim, period, currencyMinorUnits(currency)));
@@ -348,13 +348,19 @@ async function discountLines(
     ])
     .where('d.tenant_id', '=', tenantId)
     .where('d.subscription_id', '=', sub.id)
-    .where('d.removed_at', 'is', null)
+    // A discount removed later still covers the periods that ended before its removal.
+    .where((eb) => eb.or([eb('d.removed_at', 'is', null), eb('d.removed_at', '>=', new Date(period.end))]))
     .where('d.applies_from', '<=', new Date(period.start))
     .orderBy('d.created_at')
     .execute();
   if (applied.length === 0) return [];
   const minor = currencyMinorUnits(currency);
-  let base = lines.reduce((sum, l) => sum.plus(l.amount), new Dec(0));
+  // A percentage applies to the period's full value (usage billed on interim invoices too, which
+  // had no discount); no discount takes the invoice below zero.
+  let base = lines
+    .filter((l) => l.type !== 'interim_deduction')
+    .reduce((sum, l) => sum.plus(l.amount), new Dec(0));
+  let room = lines.reduce((sum, l) => sum.plus(l.amount), new Dec(0));
   const out: ComputedLine[] = [];
   for (const d of applied) {
     if (d.duration !== 'forever') {
@@ -366,15 +372,19 @@ async function discountLines(
         d.applies_from,
         new Date(period.start),
       );
-      if (before.filter((p) => p.start < period.start).length >= limit) continue;
+      // Periods it already covered: those starting at or after it applies, before this one.
+      const from = d.applies_from.toISOString();
+      if (before.filter((p) => p.start >= from && p.start < period.start).length >= limit) continue;
     }
     if (d.amount_off && d.currency?.trim() !== currency) continue;
-    if (base.lte(0)) break;
-    const off = d.percent_off
+    if (base.lte(0) || room.lte(0)) break;
+    const wanted = d.percent_off
       ? new Dec(roundMoney(base.times(d.percent_off).div(100), minor, 'half_away_from_zero'))
       : Dec.min(new Dec(d.amount_off!), base);
+    const off = Dec.min(wanted, room);
     if (off.isZero()) continue;
     base = base.minus(off);
+    room = room.minus(off);
     const amount = `-${off.toFixed(minor)}`;
     out.push({
       type: 'discount',

@@ -1,0 +1,413 @@
+import {
+  closePeriod,
+  computeInvoice,
+  periodOfSubscriptionAt,
+  type Database,
+  type InvoicingDeps,
+  type SubscriptionRow,
+} from '@mu/billing';
+import { createKysely, locateFromRoot, runClickHouseMigrations, type Kysely } from '@mu/platform';
+import { createTestClickHouse, type TestClickHouse } from '@mu/testing';
+import { UsageWriter } from '@mu/usage';
+import { customerBody, startApi, type Api, type Call } from './support';
+
+let api: Api;
+let ch: TestClickHouse;
+let writer: UsageWriter;
+let db: Kysely<Database>;
+let token = 0;
+
+beforeAll(async () => {
+  ch = await createTestClickHouse();
+  api = await startApi({ env: { CLICKHOUSE_DATABASE: ch.database } });
+  await runClickHouseMigrations(ch.client, api.db.pool, locateFromRoot('db/clickhouse'), {
+    database: ch.database,
+  });
+  writer = new UsageWriter(ch.client);
+  db = createKysely<Database>(api.db.pool);
+}, 60_000);
+afterAll(async () => {
+  await api.close();
+  await ch.drop();
+});
+
+/** The fields at fault, each once. */
+const paths = (r: { body: { error: { details: { path: string }[] } } }) =>
+  [...new Set(r.body.error.details.map((d) => d.path))].sort();
+
+async function customer(call: Call, key = 'acme') {
+  const c = await call(
+    'POST',
+    '/v1/customers',
+    customerBody(key, { timeZone: 'UTC', subjectKeys: [`${key}-prod`] }),
+  );
+  expect(c.status).toBe(201);
+  return c.body.id as string;
+}
+
+const grant = (call: Call, customerId: string, body: Record<string, unknown>) =>
+  call('POST', `/v1/customers/${customerId}/credit-grants`, { name: 'Prepaid', currency: 'EUR', ...body });
+
+describe('credit grants', () => {
+  it('grants credit, lists it with its status, sums the usable balance per currency, and voids', async () => {
+    const { call } = await api.tenant();
+    const customerId = await customer(call);
+    const before = Date.now();
+    const first = await grant(call, customerId, { name: 'Q4 prepaid', amount: '500' });
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({
+      id: expect.stringMatching(/^cgr_/),
+      customerId,
+      name: 'Q4 prepaid',
+      currency: 'EUR',
+      amount: '500.00',
+      remaining: '500.00',
+      effectiveAt: expect.any(String),
+      expiresAt: null,
+      voidedAt: null,
+      status: 'active',
+      applications: [],
+      createdAt: expect.any(String),
+    });
+    expect(Date.parse(first.body.effectiveAt)).toBeGreaterThanOrEqual(before - 1000);
+    const promo = await grant(call, customerId, {
+      name: 'Promo',
+      amount: '25.50',
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
+    const usd = await grant(call, customerId, { amount: '40', currency: 'USD' });
+    const scheduled = await grant(call, customerId, { amount: '1000', effectiveAt: '2099-01-01T00:00:00Z' });
+    const expired = await grant(call, customerId, {
+      amount: '70',
+      effectiveAt: '2026-01-01T00:00:00Z',
+      expiresAt: '2026-02-01T00:00:00Z',
+    });
+    expect(scheduled.body.status).toBe('scheduled');
+    expect(expired.body.status).toBe('expired');
+
+    const balance = await call('GET', `/v1/customers/${customerId}/credit-balance`);
+    expect(balance.status).toBe(200);
+    // Not yet effective and expired grants do not count.
+    expect(balance.body).toEqual({
+      customerId,
+      at: expect.any(String),
+      balances: [
+        { currency: 'EUR', available: '525.50' },
+        { currency: 'USD', available: '40.00' },
+      ],
+    });
+    expect(
+      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=GBP`)).body.balances,
+    ).toEqual([{ currency: 'GBP', available: '0.00' }]);
+
+    const list = await call('GET', `/v1/customers/${customerId}/credit-grants`);
+    expect(list.body.data.map((g: { id: string }) => g.id)).toEqual([
+      first.body.id,
+      promo.body.id,
+      usd.body.id,
+      scheduled.body.id,
+      expired.body.id,
+    ]);
+    expect(
+      (await call('GET', `/v1/customers/${customerId}/credit-grants?currency=USD`)).body.data.map(
+        (g: { id: string }) => g.id,
+      ),
+    ).toEqual([usd.body.id]);
+    const page = await call('GET', `/v1/customers/${customerId}/credit-grants?limit=2`);
+    expect(page.body.data).toHaveLength(2);
+    expect(page.body.nextCursor).toBe(promo.body.id);
+    expect((await call('GET', `/v1/credit-grants/${promo.body.id}`)).body).toEqual(promo.body);
+
+    const voided = await call('POST', `/v1/credit-grants/${first.body.id}/void`);
+    expect(voided.status).toBe(200);
+    expect(voided.body).toMatchObject({
+      status: 'voided',
+      remaining: '500.00',
+      voidedAt: expect.any(String),
+    });
+    const again = await call('POST', `/v1/credit-grants/${first.body.id}/void`);
+    expect(again.body.voidedAt).toBe(voided.body.voidedAt);
+    expect(
+      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=EUR`)).body.balances,
+    ).toEqual([{ currency: 'EUR', available: '25.50' }]);
+
+    expect((await call('GET', '/v1/credit-grants/cgr_nope')).status).toBe(404);
+    expect((await call('POST', '/v1/credit-grants/cgr_nope/void')).status).toBe(404);
+    expect((await grant(call, 'cus_nope', { amount: '1' })).status).toBe(404);
+    expect((await call('GET', '/v1/customers/cus_nope/credit-grants')).status).toBe(404);
+    expect((await call('GET', '/v1/customers/cus_nope/credit-balance')).status).toBe(404);
+  });
+
+  it('says what is wrong with a grant, field by field', async () => {
+    const { call } = await api.tenant();
+    const customerId = await customer(call);
+    const post = async (body: Record<string, unknown>) => {
+      const r = await grant(call, customerId, body);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('VALIDATION_FAILED');
+      return paths(r);
+    };
+    expect(await post({ amount: '0' })).toEqual(['amount']);
+    expect(await post({ amount: '-5' })).toEqual(['amount']);
+    expect(await post({ amount: 12.5 })).toEqual(['amount']);
+    expect(await post({ amount: '10.005' })).toEqual(['amount']);
+    expect(await post({ amount: '10.5', currency: 'JPY' })).toEqual(['amount']);
+    expect(await post({ amount: '10', currency: 'ABC' })).toEqual(['currency']);
+    expect(await post({ amount: '10', name: '' })).toEqual(['name']);
+    expect(await post({ amount: '10', expiresAt: 'soon' })).toEqual(['expiresAt']);
+    expect(
+      await post({ amount: '10', effectiveAt: '2026-05-01T00:00:00Z', expiresAt: '2026-04-01T00:00:00Z' }),
+    ).toEqual(['expiresAt']);
+    expect(await post({ amount: 'x', currency: 'x', name: 7, effectiveAt: 'x' })).toEqual([
+      'amount',
+      'currency',
+      'effectiveAt',
+      'name',
+    ]);
+    const bad = await call('GET', `/v1/customers/${customerId}/credit-balance?currency=ABC`);
+    expect(bad.status).toBe(400);
+    expect(paths(bad)).toEqual(['currency']);
+    expect((await call('GET', `/v1/customers/${customerId}/credit-grants`)).body.data).toEqual([]);
+  });
+
+  it("keeps tenants apart: another tenant's grants and customers do not exist for you", async () => {
+    const a = await api.tenant();
+    const b = await api.tenant();
+    const customerId = await customer(a.call);
+    const g = await grant(a.call, customerId, { amount: '100' });
+    expect(g.status).toBe(201);
+    expect((await b.call('GET', `/v1/credit-grants/${g.body.id}`)).status).toBe(404);
+    expect((await b.call('POST', `/v1/credit-grants/${g.body.id}/void`)).status).toBe(404);
+    expect((await grant(b.call, customerId, { amount: '1' })).status).toBe(404);
+    expect((await b.call('GET', `/v1/customers/${customerId}/credit-grants`)).status).toBe(404);
+    expect((await b.call('GET', `/v1/customers/${customerId}/credit-balance`)).status).toBe(404);
+    const own = await customer(b.call);
+    expect((await b.call('GET', `/v1/customers/${own}/credit-grants`)).body).toEqual({
+      data: [],
+      nextCursor: null,
+    });
+    expect((await b.call('GET', `/v1/customers/${own}/credit-balance`)).body.balances).toEqual([]);
+    // a's grant is untouched.
+    expect((await a.call('GET', `/v1/credit-grants/${g.body.id}`)).body).toMatchObject({
+      status: 'active',
+      remaining: '100.00',
+    });
+  });
+});
+
+describe('on the invoice: minimum commitment, coupons and prepaid credit', () => {
+  it('true-up, then discounts in the order applied, then credit soonest-expiring first, spent at finalization', async () => {
+    const { tenantId, call } = await api.tenant();
+    const meter = await call('POST', '/v1/meters', {
+      key: 'calls',
+      name: 'API calls',
+      eventType: 'api.call',
+      aggregation: 'count',
+    });
+    await call('POST', '/v1/plans', { key: 'growth', name: 'Growth' });
+    const v = await call('POST', '/v1/plans/growth/versions', {
+      currency: 'EUR',
+      billingCadence: 'P1M',
+      fixedFees: [{ key: 'platform', name: 'Platform fee', amount: '30.00', timing: 'in_arrears' }],
+      usageCharges: [
+        {
+          key: 'calls',
+          name: 'API calls',
+          meter: 'calls',
+          price: { currency: 'EUR', model: 'graduated', tiers: [{ upTo: null, unitAmount: '0.10' }] },
+        },
+      ],
+    });
+    expect(v.status).toBe(201);
+    await call('POST', '/v1/plans/growth/versions/1/publish');
+    const customerId = await customer(call);
+    const s = await call('POST', '/v1/subscriptions', {
+      customerId,
+      plan: 'growth',
+      startAt: '2026-01-01T00:00:00Z',
+      minimumCommitment: '100',
+    });
+    expect(s.status).toBe(201);
+    const subscriptionId = s.body.id as string;
+
+    // 50 calls in January (5.00, one sent twice), none later.
+    token += 1;
+    const row = (i: number) => ({
+      tenant_id: tenantId,
+      meter_id: meter.body.id as string,
+      subject: 'acme-prod',
+      time: '2026-01-10 10:00:00.000',
+      source: 'src',
+      event_id: `jan-${i}`,
+      value: '1',
+      unique_value: '',
+      dimensions: {},
+    });
+    await writer.insert(
+      'meter_values',
+      Array.from({ length: 50 }, (_, i) => row(i)),
+      `credits-${token}`,
+    );
+    await writer.insert('meter_values', [row(7)], `credits-${token}-again`);
+
+    // 10 % forever, then 5.00 once; FIVE is archived after it was applied and keeps working.
+    await call('POST', '/v1/coupons', { code: 'TEN', name: 'Ten', percentOff: '10', duration: 'forever' });
+    await call('POST', '/v1/coupons', {
+      code: 'FIVE',
+      name: 'Five',
+      amountOff: '5',
+      currency: 'EUR',
+      duration: 'once',
+    });
+    const apply = (coupon: string) =>
+      call('POST', `/v1/subscriptions/${subscriptionId}/discounts`, {
+        coupon,
+        appliesFrom: '2026-01-01T00:00:00Z',
+      });
+    const ten = await apply('TEN');
+    expect(ten.status).toBe(201);
+    expect((await apply('FIVE')).status).toBe(201);
+    await call('DELETE', '/v1/coupons/FIVE');
+
+    // Created first but never expiring: spent after the one that expires.
+    const later = await grant(call, customerId, {
+      name: 'Later',
+      amount: '100',
+      effectiveAt: '2025-12-01T00:00:00Z',
+    });
+    const soon = await grant(call, customerId, {
+      name: 'Soon',
+      amount: '30',
+      effectiveAt: '2025-12-01T00:00:00Z',
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
+    // None of these pays January: another currency, voided, effective only after the period.
+    await grant(call, customerId, { amount: '50', currency: 'USD', effectiveAt: '2025-12-01T00:00:00Z' });
+    const gone = await grant(call, customerId, { amount: '20', effectiveAt: '2025-12-01T00:00:00Z' });
+    await call('POST', `/v1/credit-grants/${gone.body.id}/void`);
+    await grant(call, customerId, { amount: '40', effectiveAt: '2026-03-15T00:00:00Z' });
+
+    const deps: InvoicingDeps = { db, ch: ch.client };
+    const sub = async (): Promise<SubscriptionRow> =>
+      db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', subscriptionId)
+        .executeTakeFirstOrThrow();
+    const periodAt = async (at: string) =>
+      (await periodOfSubscriptionAt(db, tenantId, await sub(), new Date(at)))!;
+
+    // January: 5.00 usage + 30.00 fee = 35.00, 65.00 short of the minimum; 10 % of 100.00, then 5.00.
+    const jan = await computeInvoice(deps, tenantId, await sub(), await periodAt('2026-01-15T00:00:00Z'));
+    expect(jan.lines.map((l) => [l.type, l.chargeKey, l.amount])).toEqual([
+      ['usage', 'calls', '5.00'],
+      ['fixed', 'platform', '30.00'],
+      ['true_up', 'minimum_commitment', '65.00'],
+      ['discount', 'TEN', '-10.00'],
+      ['discount', 'FIVE', '-5.00'],
+    ]);
+    // No tax configured; the credit covers the whole total, not more.
+    expect(jan).toMatchObject({
+      subtotal: '85.00',
+      taxTotal: '0.00',
+      total: '85.00',
+      creditsApplied: '85.00',
+      amountDue: '0.00',
+    });
+
+    // Finalizing spends it: "Soon" first (it expires), then 55.00 of "Later".
+    const closed = await closePeriod(
+      deps,
+      tenantId,
+      await sub(),
+      await periodAt('2026-01-15T00:00:00Z'),
+      new Date('2026-02-05T00:00:00Z'),
+    );
+    expect(closed.action).toBe('finalized');
+    const invoice = closed.invoice!;
+    expect(invoice).toMatchObject({ total: '85.00', credits_applied: '85.00', amount_due: '0.00' });
+    const grants = (await call('GET', `/v1/customers/${customerId}/credit-grants?currency=EUR`)).body.data;
+    const byId = new Map(grants.map((g: { id: string }) => [g.id, g]));
+    expect(byId.get(soon.body.id)).toMatchObject({
+      remaining: '0.00',
+      status: 'depleted',
+      applications: [
+        {
+          invoiceId: invoice.id,
+          invoiceNumber: invoice.number,
+          amount: '30.00',
+          createdAt: expect.any(String),
+        },
+      ],
+    });
+    expect(byId.get(later.body.id)).toMatchObject({
+      remaining: '45.00',
+      status: 'active',
+      applications: [
+        {
+          invoiceId: invoice.id,
+          invoiceNumber: invoice.number,
+          amount: '55.00',
+          createdAt: expect.any(String),
+        },
+      ],
+    });
+    expect((await call('GET', `/v1/credit-grants/${gone.body.id}`)).body.applications).toEqual([]);
+    expect(
+      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=EUR`)).body.balances,
+    ).toEqual([
+      { currency: 'EUR', available: '85.00' }, // "Later" 45.00 and the March grant 40.00, both usable now
+    ]);
+
+    // February: no usage, so the true-up is 70.00; FIVE was for one period and is used up. Of
+    // the credit, only what is left of "Later" is usable at February's end (not the March grant).
+    const feb = await computeInvoice(deps, tenantId, await sub(), await periodAt('2026-02-15T00:00:00Z'));
+    expect(feb.lines.map((l) => [l.type, l.chargeKey, l.amount])).toEqual([
+      ['usage', 'calls', '0.00'],
+      ['fixed', 'platform', '30.00'],
+      ['true_up', 'minimum_commitment', '70.00'],
+      ['discount', 'TEN', '-10.00'],
+    ]);
+    expect(feb).toMatchObject({ subtotal: '90.00', creditsApplied: '45.00', amountDue: '45.00' });
+
+    // The running period, through the API.
+    const upcoming = await call('GET', `/v1/customers/${customerId}/upcoming-invoice`);
+    expect(upcoming.status).toBe(200);
+    expect(
+      upcoming.body.lines
+        .filter((l: { type: string }) => l.type !== 'usage')
+        .map((l: { type: string; amount: string }) => [l.type, l.amount]),
+    ).toEqual([
+      ['fixed', '30.00'],
+      ['true_up', '70.00'],
+      ['discount', '-10.00'],
+    ]);
+    expect(upcoming.body).toMatchObject({ total: '90.00', creditsApplied: '85.00', amountDue: '5.00' });
+
+    // Removing the coupon and voiding the grant change what comes next (the running period), not
+    // the finalized invoice nor periods that ended while the coupon was in force.
+    await call('DELETE', `/v1/subscriptions/${subscriptionId}/discounts/${ten.body.id}`);
+    await call('POST', `/v1/credit-grants/${later.body.id}/void`);
+    const after = await computeInvoice(deps, tenantId, await sub(), await periodAt(new Date().toISOString()));
+    expect(after.lines.filter((l) => l.type === 'discount')).toEqual([]);
+    // Only the other grant's 40.00 is left to spend.
+    expect(after).toMatchObject({ subtotal: '100.00', creditsApplied: '40.00', amountDue: '60.00' });
+    const janNow = await call('GET', `/v1/invoices/${invoice.id}`);
+    expect(
+      janNow.body.lines
+        .filter((l: { type: string }) => l.type === 'discount')
+        .map((l: { chargeKey: string; amount: string }) => [l.chargeKey, l.amount]),
+    ).toEqual([
+      ['TEN', '-10.00'],
+      ['FIVE', '-5.00'],
+    ]);
+    expect(janNow.body).toMatchObject({ creditsApplied: '85.00', amountDue: '0.00' });
+    // Spent stays spent.
+    expect((await call('GET', `/v1/credit-grants/${later.body.id}`)).body).toMatchObject({
+      status: 'voided',
+      remaining: '45.00',
+      applications: [expect.objectContaining({ invoiceId: invoice.id, amount: '55.00' })],
+    });
+  }, 60_000);
+});
