@@ -27,6 +27,10 @@ checks=$?
 npx prettier --check . >/dev/null || { npx prettier --list-different .; echo "formatting: run npm run format"; checks=1; }
 # The Helm chart: strict lint, renders validated against the Kubernetes schemas.
 bash tools/helm-check.sh || { echo "helm:check failed"; checks=1; }
+# The image installs the workspace from each package's manifest: one missing there is missing at runtime.
+for m in libs/*/package.json apps/cli/package.json; do
+  grep -q "^COPY ${m} " deploy/Dockerfile || { echo "deploy/Dockerfile does not copy ${m}"; checks=1; }
+done
 npx nx run-many -t test --parallel=2 --outputStyle=static
 tests=$?
 node tools/jest/print-summary.js "$tests"
