@@ -314,6 +314,44 @@ describe('period close (real Postgres and ClickHouse)', () => {
     expect(inv.lines[1]!.description).toContain('from 2026-11-16');
   });
 
+  it('applies a downgrade at the period end: the next period, and its fee in advance, on the new plan', async () => {
+    const t = await tenant(0);
+    const basic = await seedPlanVersion(
+      db.pool,
+      t.tenantId,
+      { calls: t.meterId },
+      {
+        fixedFees: [{ key: 'platform', name: 'Platform', amount: '5.00', timing: 'in_advance' }],
+      },
+    );
+    const c = await seedSubscription(db.pool, t.tenantId, t.versionId, OCT);
+    await db.pool.query(`UPDATE subscription_phases SET end_at = $1 WHERE subscription_id = $2`, [
+      NOV,
+      c.subscriptionId,
+    ]);
+    await db.pool.query(
+      `INSERT INTO subscription_phases (id, tenant_id, subscription_id, plan_version_id, start_at, reason)
+       VALUES ($1, $2, $3, $4, $5, 'downgrade')`,
+      [`sph_d${c.subscriptionId.slice(5)}`, t.tenantId, c.subscriptionId, basic, NOV],
+    );
+    await calls(t.tenantId, t.meterId, c.subjects[0]!, '2026-10-20T00:00:00Z', 300, 'o');
+    await calls(t.tenantId, t.meterId, c.subjects[0]!, '2026-11-20T00:00:00Z', 300, 'n');
+    const s = await sub(t.tenantId, c.subscriptionId);
+    const [oct, nov] = await periodsOfSubscription(deps.db, t.tenantId, s, OCT, DEC);
+    const first = await computeInvoice(deps, t.tenantId, s, oct!);
+    // October whole on the old plan (200 billable calls = 2.00, its fee); November's fee in advance at the new price.
+    expect(first.lines.map((l) => [l.type, l.periodStart.slice(0, 10), l.amount])).toEqual([
+      ['usage', '2026-10-01', '2.00'],
+      ['fixed', '2026-10-01', '20.00'],
+      ['fixed', '2026-11-01', '5.00'],
+    ]);
+    // November on the new plan: no usage charge, December's fee in advance; no split, no credit.
+    const second = await computeInvoice(deps, t.tenantId, s, nov!);
+    expect(second.lines.map((l) => [l.type, l.periodStart.slice(0, 10), l.amount])).toEqual([
+      ['fixed', '2026-12-01', '5.00'],
+    ]);
+  });
+
   it('applies a minimum commitment, coupons for their duration, and prepaid credit soonest-expiring first', async () => {
     const t = await tenant(0);
     const c = await seedSubscription(db.pool, t.tenantId, t.versionId, OCT);
