@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Mu on one machine: the local stack, migrations, streams, and every service, each
-# answering ready. `tools/demo.sh stop` stops the services (`tools/stack.sh down` the stack).
+# answering ready; then a demo tenant with a month of usage streamed through the pipeline, its
+# customers' current charges, and last month's invoices finalized by the invoicer (PDFs in
+# .mu/invoices/). `tools/demo.sh stop` stops the services (`tools/stack.sh down` the stack).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -44,7 +46,8 @@ for entry in $SERVICES; do
   port="$(port_of "$name" "${entry##*:}")"
   f="$STATE/pids/svc-$name.pid"
   if [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then continue; fi
-  PORT="$port" NATS_PROVISION_STREAMS=false nohup node --max-semi-space-size=32 "dist/apps/$name/src/main.js" >"$STATE/logs/$name.log" 2>&1 &
+  # The invoicer closes ended periods every 5 s here (60 s by default), so the demo's wait is short.
+  PORT="$port" NATS_PROVISION_STREAMS=false INVOICER_CLOSE_INTERVAL_SECONDS="${INVOICER_CLOSE_INTERVAL_SECONDS:-5}" nohup node --max-semi-space-size=32 "dist/apps/$name/src/main.js" >"$STATE/logs/$name.log" 2>&1 &
   echo $! >"$f"
 done
 
@@ -70,14 +73,20 @@ if [ "$failed" != 0 ]; then
   exit 1
 fi
 
-# The demo tenant: created once, its key kept in .mu/demo.env for later runs (made anew
-# if the database no longer knows the key).
+# The demo tenant: created once, its key kept in .mu/demo.env for later runs (made anew if the
+# database no longer knows the key, or if it was set up by an older demo whose subscriptions
+# start in the current month: MU_DEMO_VERSION).
+DEMO_VERSION=2
+if [ -f "$STATE/demo.env" ] && ! grep -qx "MU_DEMO_VERSION=$DEMO_VERSION" "$STATE/demo.env"; then
+  echo "the demo tenant in .mu/demo.env is from an older demo: setting up a new one"
+  rm -f "$STATE/demo.env"
+fi
 if [ -f "$STATE/demo.env" ] && ! (set -a; . "$STATE/demo.env"; set +a; node apps/cli/bin/mu.js customers list --limit 1 >/dev/null 2>&1); then
   rm -f "$STATE/demo.env"
 fi
 if [ ! -f "$STATE/demo.env" ]; then
   key="$(node apps/cli/bin/mu.js tenant create --name "Demo Cloud Inc." --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).apiKey))')"
-  printf 'MU_API_URL=http://127.0.0.1:%s\nMU_API_KEY=%s\n' "$(port_of api 3000)" "$key" >"$STATE/demo.env"
+  printf 'MU_API_URL=http://127.0.0.1:%s\nMU_API_KEY=%s\nMU_DEMO_VERSION=%s\n' "$(port_of api 3000)" "$key" "$DEMO_VERSION" >"$STATE/demo.env"
 fi
 set -a
 . "$STATE/demo.env"
@@ -101,24 +110,30 @@ if [ "$(mu plans get growth | node -e 'let s="";process.stdin.on("data",d=>s+=d)
     ]}' >/dev/null
   mu plans version publish growth 1 >/dev/null
 fi
-for c in "acme:Acme GmbH:Europe/Berlin:DE" "globex:Globex Corp:America/New_York:US" "initech:Initech KK:Asia/Tokyo:JP"; do
-  IFS=: read -r ext name tz country <<<"$c"
-  post customers create --data "{\"externalKey\":\"$ext\",\"name\":\"$name\",\"currency\":\"EUR\",\"timeZone\":\"$tz\",\"billingAddress\":{\"country\":\"$country\"}}" || true
-  id="$(mu customers list --external-key "$ext" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).data[0].id))')"
-  if [ "$(mu subscriptions list --customer-id "$id" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).data.length))')" = 0 ]; then
-    mu subscriptions create --data "{\"customerId\":\"$id\",\"plan\":\"growth\",\"startAt\":\"2026-11-01T00:00:00Z\"}" >/dev/null
-  fi
-  mu subscriptions list --customer-id "$id" | node -e '
-    let s = ""; process.stdin.on("data", d => s += d).on("end", async () => {
-      const sub = JSON.parse(s).data[0];
-      const r = await fetch(`${process.env.MU_API_URL}/v1/subscriptions/${sub.id}/periods`, { headers: { authorization: `Bearer ${process.env.MU_API_KEY}` } });
-      const p = (await r.json()).data[0];
-      console.log(`  ${process.argv[1].padEnd(8)} ${sub.id}  ${sub.phases[0].planKey} v${sub.phases[0].version}  period ${p.start} .. ${p.end} (${sub.timeZone})`);
-    });' "$ext"
-done
+export MU_COLLECTOR_URL="http://127.0.0.1:$(port_of collector 3100)"
+
+# Each step below stops the demo with a message saying what failed (set -e).
+echo "Customers:"
+node tools/demo/customers.js
+echo
+echo "Billing settings of the demo tenant:"
+node tools/demo/invoices.js settings
+echo
+echo "A month of usage through the pipeline (collector -> deduplicator -> rater -> ClickHouse):"
+node tools/demo/stream.js
+echo
+echo "Subscriptions (plan growth since the start of last month, in each customer's time zone):"
+node tools/demo/subscribe.js
+echo
+echo "Current charges (GET /v1/customers/{id}/current-charges):"
+node tools/demo/charges.js
+echo "Last month's invoices, closed and finalized by the invoicer:"
+node tools/demo/invoices.js show
 
 echo
-echo "Mu is up: every service is ready, with a demo tenant (meters api_calls and storage_gb,"
-echo "plan growth v1, three subscribed customers). Try it:"
+echo "Mu is up: every service is ready, with a demo tenant (meters api_calls and storage_gb, plan"
+echo "growth v1, three customers subscribed since last month, their usage, current charges and invoices)."
+echo "Try it:"
 echo "  set -a; . .mu/demo.env; set +a; npx mu customers list"
+echo "  curl -s -H \"Authorization: Bearer \$MU_API_KEY\" \$MU_API_URL/v1/invoices"
 echo "  API docs: http://127.0.0.1:$(port_of api 3000)/docs     logs: .mu/logs/     stop: npm run demo -- stop"

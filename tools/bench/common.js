@@ -1,8 +1,9 @@
 // @ts-check
-// What the event-path benchmarks share (tools/bench/ingest.js: `npm run bench:ingest`,
-// tools/bench/pipeline.js: `npm run bench`, tools/bench/query.js: `npm run bench:query`):
-// arguments, the local stack, the services from dist/, the load generator process, CPU shares
-// from /proc, NATS durables, the demo's services that share them, and id reconciliation.
+// What the benchmarks share (tools/bench/ingest.js: `npm run bench:ingest`,
+// tools/bench/pipeline.js: `npm run bench`, tools/bench/query.js: `npm run bench:query`,
+// tools/bench/invoice.js: `npm run bench:invoice`): arguments, the local stack, throwaway
+// migrated databases, the services from dist/, the load generator process, CPU shares from
+// /proc, NATS durables, the demo's services that share them, and id reconciliation.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const { readFileSync, existsSync, mkdirSync, createWriteStream } = require('node:fs');
@@ -34,6 +35,12 @@ const makeLog = (tag) => (msg) => console.log(`[${tag}] ${msg}`);
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** @param {number} ms @returns {string} ClickHouse DateTime64(3) text in UTC */
+const chTime = (ms) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
+
+/** @param {string} file a compiled module under dist/ (e.g. `libs/pricing/src/index.js`) */
+const fromDist = (file) => require(path.join(ROOT, 'dist', file));
 
 /** @returns {Promise<number>} a port nobody listens on right now */
 function freePort() {
@@ -81,6 +88,15 @@ function pidOf(name) {
   }
 }
 
+/** @param {string} name @returns {number[]} every process with exactly this name (e.g. `postgres`: server and backends) */
+function pidsOf(name) {
+  try {
+    return execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** @param {number} pid */
 function alive(pid) {
   try {
@@ -115,13 +131,22 @@ function machineCpuSeconds() {
 /**
  * CPU shares of named processes (and of this process) between two snapshots, and of everything
  * else on the machine (other work skews the figures: it is printed so a reader can tell).
- * @param {Record<string, number | undefined>} pids
+ * A name may stand for a group of processes (a function listing their pids at each snapshot,
+ * e.g. `() => pidsOf('postgres')`); a member that exits between snapshots takes its time with it.
+ * @param {Record<string, number | undefined | (() => number[])>} pids
  */
 function cpuMeter(pids) {
   const now = () => {
     /** @type {Record<string, number>} */
     const r = {};
-    for (const [k, pid] of Object.entries(pids)) r[k] = cpuSeconds(pid);
+    for (const [k, pid] of Object.entries(pids)) {
+      r[k] =
+        typeof pid === 'function'
+          ? pid()
+              .map(cpuSeconds)
+              .reduce((sum, s) => sum + (Number.isFinite(s) ? s : 0), 0)
+          : cpuSeconds(pid);
+    }
     const own = process.cpuUsage();
     r.bench = (own.user + own.system) / 1e6;
     r[MACHINE] = machineCpuSeconds();
@@ -242,6 +267,89 @@ function createTenant(name) {
     }),
   );
   return { tenantId: created.tenantId, apiKey: created.apiKey };
+}
+
+/**
+ * @typedef {{ name: string, databaseUrl: string, clickhouseDatabase: string, env: Record<string, string>,
+ *   resetPostgres: () => Promise<void>, drop: () => Promise<void> }} BenchDatabases
+ */
+
+/**
+ * A throwaway Postgres database and a ClickHouse database of the same name (`<prefix>_<ms>`),
+ * both migrated with `mu migrate`; `env` points a service or the CLI at them. `resetPostgres()`
+ * drops and re-creates the Postgres one (ClickHouse keeps its rows); `drop()` drops both.
+ * With `reuse` (the name of a pair kept by an earlier run), the ClickHouse database is taken as
+ * it is and the Postgres one is made anew.
+ * @param {string} prefix lower case, digits and `_`
+ * @param {Record<string, string>} stackEnv
+ * @param {string} [reuse]
+ * @returns {Promise<BenchDatabases>}
+ */
+async function benchDatabases(prefix, stackEnv, reuse) {
+  const { Pool } = require('pg');
+  const { createClient, ClickHouseLogLevel } = require('@clickhouse/client');
+  if (reuse !== undefined && !/^[a-z_][a-z0-9_]*$/.test(reuse)) throw new Error(`bad database name ${reuse}`);
+  const name = reuse ?? `${prefix}_${Date.now()}`;
+  const adminUrl = stackEnv.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/mu';
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const databaseUrl = u.toString();
+  const env = { DATABASE_URL: databaseUrl, CLICKHOUSE_DATABASE: name };
+  /** @param {string} sql */
+  const admin = async (sql) => {
+    const pool = new Pool({ connectionString: adminUrl, max: 1 });
+    try {
+      await pool.query(sql);
+    } finally {
+      await pool.end();
+    }
+  };
+  const migrate = (/** @type {string[]} */ only) =>
+    execFileSync(process.execPath, ['apps/cli/bin/mu.js', 'migrate', ...only], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  const resetPostgres = async () => {
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin(`CREATE DATABASE ${name}`);
+    migrate(['--only', 'postgres']);
+  };
+  if (reuse) {
+    await resetPostgres();
+    migrate(['--only', 'clickhouse']);
+  } else {
+    await admin(`CREATE DATABASE ${name}`);
+    migrate([]);
+  }
+  return {
+    name,
+    databaseUrl,
+    clickhouseDatabase: name,
+    env,
+    resetPostgres,
+    drop: async () => {
+      // Both, whichever fails.
+      const pg = admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(
+        () => undefined,
+        (err) => err,
+      );
+      const ch = createClient({
+        url: stackEnv.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123',
+        username: process.env.CLICKHOUSE_USER ?? 'default',
+        password: process.env.CLICKHOUSE_PASSWORD ?? '',
+        request_timeout: 600_000,
+        log: { level: ClickHouseLogLevel.OFF },
+      });
+      try {
+        await ch.command({ query: `DROP DATABASE IF EXISTS ${name}` });
+      } finally {
+        await ch.close();
+      }
+      const pgErr = await pg;
+      if (pgErr) throw pgErr;
+    },
+  };
 }
 
 /** @param {Record<string, string>} stackEnv @returns {string} the benches' Redis database URL */
@@ -571,10 +679,13 @@ module.exports = {
   flag,
   makeLog,
   sleep,
+  chTime,
+  fromDist,
   freePort,
   readEnv,
   cpuSeconds,
   pidOf,
+  pidsOf,
   pidFromFile,
   cpuMeter,
   stopChildrenOnInterrupt,
@@ -582,6 +693,7 @@ module.exports = {
   stackUp,
   stopDemoService,
   createTenant,
+  benchDatabases,
   benchRedisUrl,
   flushRedis,
   serviceEnv,

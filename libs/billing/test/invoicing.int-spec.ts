@@ -312,6 +312,12 @@ describe('period close (real Postgres and ClickHouse)', () => {
     ]);
     expect(inv.subtotal).toBe('51.50');
     expect(inv.lines[1]!.description).toContain('from 2026-11-16');
+    // Issued, then December's invoice: no adjustment, as November is recomputed part by part.
+    await closePeriod(deps, t.tenantId, s, (await periodOfSubscriptionAt(deps.db, t.tenantId, s, OCT))!, NOV);
+    await closePeriod(deps, t.tenantId, s, nov, DEC);
+    const dec = (await periodOfSubscriptionAt(deps.db, t.tenantId, s, DEC))!;
+    const next = await computeInvoice(deps, t.tenantId, s, dec);
+    expect(next.lines.filter((l) => l.type === 'adjustment')).toEqual([]);
   });
 
   it('applies a downgrade at the period end: the next period, and its fee in advance, on the new plan', async () => {
@@ -477,6 +483,67 @@ describe('period close (real Postgres and ClickHouse)', () => {
     ]);
     expect(period.lines[2]!.description).toContain('MU-2026-000001, MU-2026-000002');
     expect(period).toMatchObject({ status: 'finalized', number: 'MU-2026-000003', total: '40.00' });
+    // The next period sees nothing late: what interim invoices billed is not billed again.
+    const s = await sub(t.tenantId, c.subscriptionId);
+    const nov = (await periodOfSubscriptionAt(deps.db, t.tenantId, s, NOV))!;
+    expect((await computeInvoice(deps, t.tenantId, s, nov)).lines.map((l) => l.type)).toEqual(['usage', 'fixed']);
+  });
+
+  it('closes a period whose only interim invoice was voided', async () => {
+    const t = await tenant(0);
+    const c = await seedSubscription(db.pool, t.tenantId, t.versionId, OCT);
+    await db.pool.query(`UPDATE subscriptions SET progressive_billing_threshold = 1 WHERE id = $1`, [
+      c.subscriptionId,
+    ]);
+    await calls(t.tenantId, t.meterId, c.subjects[0]!, '2026-10-02T00:00:00Z', 300, 'v');
+    const closer = new PeriodCloser(deps, silent, { draftRefreshMs: 3_600_000, concurrency: 2 });
+    await closer.tick(new Date('2026-10-05T00:00:00Z'));
+    const [interim] = await invoices(t.tenantId);
+    expect(interim).toMatchObject({ kind: 'interim', total: '2.00' });
+    await db.pool.query(`UPDATE invoices SET status = 'void', voided_at = now() WHERE id = $1`, [
+      interim!.id,
+    ]);
+    await closer.tick(new Date('2026-11-01T00:00:00Z'));
+    const period = (await invoices(t.tenantId)).find((i) => i.kind === 'period')!;
+    // Nothing deducted: the void interim invoice billed nothing.
+    expect(period.lines.map((l) => [l.type, l.amount])).toEqual([
+      ['usage', '2.00'],
+      ['fixed', '20.00'],
+      ['fixed', '20.00'],
+    ]);
+  });
+
+  it('closes periods in order and stops at a failure, so none is skipped', async () => {
+    const t = await tenant(0);
+    await db.pool.query(
+      `UPDATE tenant_billing_settings SET seller = '{"address":{"country":"DE"}}' WHERE tenant_id = $1`,
+      [t.tenantId],
+    );
+    const c = await seedSubscription(db.pool, t.tenantId, t.versionId, new Date('2026-09-01T00:00:00Z'), {
+      billingAddress: { country: 'DE' },
+    });
+    await calls(t.tenantId, t.meterId, c.subjects[0]!, '2026-09-03T00:00:00Z', 150, 'sep');
+    let quotes = 0;
+    const failing: InvoicingDeps = {
+      ...deps,
+      quoteTax: () => {
+        quotes += 1;
+        return Promise.reject(new Error('tax service down'));
+      },
+    };
+    const r1 = await new PeriodCloser(failing, silent, { draftRefreshMs: 60_000, concurrency: 4 }).tick(NOV);
+    // September failed, so October was not tried.
+    expect(r1).toMatchObject({ failed: 1, created: 0 });
+    expect(quotes).toBe(1);
+    expect(await invoices(t.tenantId)).toEqual([]);
+    const r2 = await new PeriodCloser(deps, silent, { draftRefreshMs: 60_000, concurrency: 4 }).tick(NOV);
+    expect(r2).toMatchObject({ failed: 0, finalized: 2 });
+    const all = await invoices(t.tenantId);
+    expect(all.map((i) => [i.period_start.toISOString().slice(0, 7), i.number])).toEqual([
+      ['2026-09', 'MU-2026-000001'],
+      ['2026-10', 'MU-2026-000002'],
+    ]);
+    expect(all[0]!.lines[0]).toMatchObject({ type: 'usage', quantity: '150' });
   });
 
   it('closes each period once: twice in a row and on two replicas at once', async () => {

@@ -61,6 +61,7 @@ export async function closePeriod(
       .select('id')
       .where('tenant_id', '=', tenantId)
       .where('subscription_id', '=', sub.id)
+      .where('kind', '=', 'period')
       .where('period_start', '=', new Date(period.start))
       .where('status', '=', 'void')
       .executeTakeFirst();

@@ -230,7 +230,7 @@ export async function computeInvoice(
   // Into the customer's currency, when the plan's differs.
   let fx: FxApplied | null = null;
   if (customer.currency !== currency) {
-    fx = await fxRate(deps, tenantId, currency, customer.currency, period);
+    fx = await fxRate(deps, tenantId, currency, customer.currency, period, customer.time_zone);
     convertLines(lines, fx);
     currency = customer.currency;
   }
@@ -242,7 +242,16 @@ export async function computeInvoice(
     'half_away_from_zero',
   );
   const buyer = buyerOf(customer);
-  const tax = await quote(deps, tenantId, settings.seller, buyer, currency, period, lines);
+  const tax = await quote(
+    deps,
+    tenantId,
+    settings.seller,
+    buyer,
+    currency,
+    period,
+    lines,
+    customer.time_zone,
+  );
   let taxTotal = '0';
   if (tax.status === 'calculated') {
     taxTotal = tax.quote.taxTotal;
@@ -557,6 +566,8 @@ async function adjustmentLines(
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('subscription_id', '=', sub.id)
+    // Period invoices only: what interim invoices billed, their period's invoice billed again.
+    .where('kind', '=', 'period')
     .where('status', 'in', ['finalized', 'paid', 'uncollectible'])
     .where('period_start', '<', new Date(period.start))
     .where('period_end', '>=', windowStart)
@@ -566,7 +577,21 @@ async function adjustmentLines(
   for (const inv of earlier) {
     const old = await periodOfSubscriptionAt(deps.db, tenantId, sub, inv.period_start);
     if (!old || old.start !== inv.period_start.toISOString()) continue;
-    const now = await chargesForPeriod(deps, tenantId, sub, old, subjects, inv.period_end);
+    // Recomputed as it was billed: each part of the period under its own plan version.
+    const current = new Map<string, { q: Dec; a: Dec; line: UsageLine }>();
+    let planCurrency = '';
+    for (const seg of await phaseSegments(deps, tenantId, sub, old)) {
+      const charges = await chargesForPeriod(deps, tenantId, sub, seg, subjects, new Date(seg.end));
+      planCurrency = charges.currency;
+      for (const l of charges.lines) {
+        if (l.type !== 'usage') continue;
+        const c = current.get(l.chargeKey) ?? { q: new Dec(0), a: new Dec(0), line: l };
+        current.set(l.chargeKey, { ...c, q: c.q.plus(l.quantity), a: c.a.plus(l.amount) });
+      }
+    }
+    // A converted invoice billed in the customer's currency: back into the plan's at its rate.
+    const rate = inv.fx ? new Dec(inv.fx.rate) : new Dec(1);
+    const minorPlan = currencyMinorUnits(planCurrency);
     let billed = deps.db
       .selectFrom('invoice_lines as l')
       .innerJoin('invoices as i', (j) =>
@@ -587,11 +612,11 @@ async function adjustmentLines(
       const s = sums.get(r.charge_key) ?? { q: new Dec(0), a: new Dec(0) };
       sums.set(r.charge_key, { q: s.q.plus(r.quantity), a: s.a.plus(r.amount) });
     }
-    for (const l of now.lines) {
-      if (l.type !== 'usage') continue;
-      const s = sums.get(l.chargeKey) ?? { q: new Dec(0), a: new Dec(0) };
-      const dq = new Dec(l.quantity).minus(s.q);
-      const da = new Dec(l.amount).minus(s.a);
+    for (const [chargeKey, c] of current) {
+      const l = c.line;
+      const s = sums.get(chargeKey) ?? { q: new Dec(0), a: new Dec(0) };
+      const dq = c.q.minus(s.q);
+      const da = new Dec(roundMoney(c.a.minus(s.a.div(rate)), minorPlan, 'half_away_from_zero'));
       if (dq.isZero() && da.isZero()) continue;
       out.push({
         type: 'adjustment',
@@ -601,12 +626,12 @@ async function adjustmentLines(
         periodEnd: old.end,
         quantity: dq.toFixed(),
         unitPrice: null,
-        amount: roundMoney(da, currencyMinorUnits(now.currency), 'half_away_from_zero'),
+        amount: da.toFixed(minorPlan),
         taxRate: null,
         taxAmount: '0',
         meterId: l.meterId,
         breakdown: [...l.breakdown],
-        details: [`now ${l.quantity} for ${l.amount}; billed ${s.q.toFixed()} for ${s.a.toFixed()}`],
+        details: [`now ${c.q.toFixed()} for ${c.a.toFixed()}; billed ${s.q.toFixed()} for ${s.a.toFixed()}`],
         adjustsInvoiceId: inv.id,
       });
     }
@@ -622,6 +647,7 @@ async function quote(
   currency: string,
   period: SubscriptionPeriod,
   lines: ComputedLine[],
+  timeZone: string,
 ): Promise<InvoiceTax> {
   if (!deps.quoteTax) return { status: 'not_calculated', reason: 'no tax service configured' };
   const sellerCountry = seller.address?.country;
@@ -633,7 +659,7 @@ async function quote(
     tenantId,
     request: {
       // The tax point: the last day of the period (the period end is exclusive).
-      date: new Date(Date.parse(period.end) - 1).toISOString().slice(0, 10),
+      date: lastDayOf(period, timeZone),
       currency,
       seller: {
         country: sellerCountry,
@@ -731,6 +757,7 @@ async function fxRate(
   from: string,
   to: string,
   period: SubscriptionPeriod,
+  timeZone: string,
 ): Promise<FxApplied> {
   if (!deps.convertFx) {
     throw new Error(
@@ -742,7 +769,7 @@ async function fxRate(
     amount: '1',
     from,
     to,
-    date: new Date(Date.parse(period.end) - 1).toISOString().slice(0, 10),
+    date: lastDayOf(period, timeZone),
   });
   return { from, to, rate: c.rate, effectiveDate: c.effectiveDate, source: c.source, method: c.method };
 }
@@ -757,4 +784,14 @@ function convertLines(lines: ComputedLine[], fx: FxApplied): void {
       l.unitPrice = new Dec(l.unitPrice).times(fx.rate).toSignificantDigits(12).toFixed();
     l.details = [...l.details, `${original} ${fx.from} at ${fx.rate} = ${l.amount} ${fx.to}`];
   }
+}
+
+/** The period's last day as a calendar date in the customer's time zone (its tax and FX date). */
+export function lastDayOf(period: { end: string }, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date(Date.parse(period.end) - 1));
 }

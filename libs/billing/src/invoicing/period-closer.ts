@@ -42,18 +42,20 @@ export class PeriodCloser {
 
   async tick(now = new Date()): Promise<TickResult> {
     const result: TickResult = { created: 0, refreshed: 0, finalized: 0, unchanged: 0, failed: 0 };
-    const tasks: (() => Promise<CloseAction>)[] = [];
+    const tasks: (() => Promise<CloseAction | CloseAction[]>)[] = [];
     for (const t of await this.endedPeriods(now)) tasks.push(t);
     for (const t of await this.draftsDue(now)) tasks.push(t);
     for (const t of await this.interimDue(now)) tasks.push(t);
     await runPool(tasks, this.opts.concurrency, async (task) => {
       const stop = Metrics.periodCloseSeconds.startTimer();
       try {
-        const action = await task();
-        if (action === 'created') result.created += 1;
-        else if (action === 'refreshed') result.refreshed += 1;
-        else if (action === 'finalized') result.finalized += 1;
-        else result.unchanged += 1;
+        const done = await task();
+        for (const action of Array.isArray(done) ? done : [done]) {
+          if (action === 'created') result.created += 1;
+          else if (action === 'refreshed') result.refreshed += 1;
+          else if (action === 'finalized') result.finalized += 1;
+          else result.unchanged += 1;
+        }
       } catch (err) {
         result.failed += 1;
         this.logger.warn({ err }, 'period close failed; retried on the next pass');
@@ -64,8 +66,14 @@ export class PeriodCloser {
     return result;
   }
 
-  /** Closers for every ended period that has no invoice yet (none at all: void ones count). */
-  private async endedPeriods(now: Date): Promise<(() => Promise<CloseAction>)[]> {
+  /**
+   * For each subscription, a closer of its ended periods that have no invoice yet (void ones
+   * count as invoiced), in order, stopping at the first that fails. Closing in order keeps
+   * the invoiced periods a contiguous run from the start, so the latest invoiced end is where
+   * to resume, and a period's invoice always comes after the one that billed its fee in
+   * advance.
+   */
+  private async endedPeriods(now: Date): Promise<(() => Promise<CloseAction | CloseAction[]>)[]> {
     const subs = await this.deps.db
       .selectFrom('subscriptions as s')
       .selectAll('s')
@@ -78,7 +86,7 @@ export class PeriodCloser {
       .where('s.start_at', '<', now)
       .where((eb) => eb.or([eb('s.end_at', 'is', null), eb('s.end_at', '>', eb.ref('s.start_at'))]))
       .execute();
-    const tasks: (() => Promise<CloseAction>)[] = [];
+    const tasks: (() => Promise<CloseAction | CloseAction[]>)[] = [];
     for (const { invoiced_through, ...sub } of subs) {
       const from = invoiced_through ?? sub.start_at;
       const until = sub.end_at && sub.end_at < now ? sub.end_at : now;
@@ -90,16 +98,22 @@ export class PeriodCloser {
         this.logger.warn({ err, subscriptionId: sub.id }, 'cannot list the periods of a subscription');
         continue;
       }
-      for (const p of periods) {
-        if (Date.parse(p.end) > now.getTime() || Date.parse(p.start) < from.getTime()) continue;
-        tasks.push(async () => (await closePeriod(this.deps, sub.tenant_id, sub, p, now)).action);
-      }
+      const ended = periods.filter(
+        (p) => Date.parse(p.end) <= now.getTime() && Date.parse(p.start) >= from.getTime(),
+      );
+      if (ended.length === 0) continue;
+      tasks.push(async () => {
+        const actions: CloseAction[] = [];
+        for (const p of ended)
+          actions.push((await closePeriod(this.deps, sub.tenant_id, sub, p, now)).action);
+        return actions;
+      });
     }
     return tasks;
   }
 
   /** Subscriptions with progressive billing: an interim invoice when the threshold is reached. */
-  private async interimDue(now: Date): Promise<(() => Promise<CloseAction>)[]> {
+  private async interimDue(now: Date): Promise<(() => Promise<CloseAction | CloseAction[]>)[]> {
     const subs = await this.deps.db
       .selectFrom('subscriptions')
       .selectAll()
@@ -113,7 +127,7 @@ export class PeriodCloser {
     );
   }
 
-  private async draftsDue(now: Date): Promise<(() => Promise<CloseAction>)[]> {
+  private async draftsDue(now: Date): Promise<(() => Promise<CloseAction | CloseAction[]>)[]> {
     const stale = new Date(now.getTime() - this.opts.draftRefreshMs);
     const drafts = await this.deps.db
       .selectFrom('invoices')
