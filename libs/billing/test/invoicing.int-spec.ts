@@ -486,7 +486,10 @@ describe('period close (real Postgres and ClickHouse)', () => {
     // The next period sees nothing late: what interim invoices billed is not billed again.
     const s = await sub(t.tenantId, c.subscriptionId);
     const nov = (await periodOfSubscriptionAt(deps.db, t.tenantId, s, NOV))!;
-    expect((await computeInvoice(deps, t.tenantId, s, nov)).lines.map((l) => l.type)).toEqual(['usage', 'fixed']);
+    expect((await computeInvoice(deps, t.tenantId, s, nov)).lines.map((l) => l.type)).toEqual([
+      'usage',
+      'fixed',
+    ]);
   });
 
   it('closes a period whose only interim invoice was voided', async () => {
