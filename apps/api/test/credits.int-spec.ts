@@ -9,7 +9,7 @@ import {
 import { createKysely, locateFromRoot, runClickHouseMigrations, type Kysely } from '@mu/platform';
 import { createTestClickHouse, type TestClickHouse } from '@mu/testing';
 import { UsageWriter } from '@mu/usage';
-import { customerBody, startApi, type Api, type Call } from './support';
+import { customerBody, growthPlan, startApi, type Api, type Call } from './support';
 
 let api: Api;
 let ch: TestClickHouse;
@@ -198,28 +198,10 @@ describe('credit grants', () => {
 describe('on the invoice: minimum commitment, coupons and prepaid credit', () => {
   it('true-up, then discounts in the order applied, then credit soonest-expiring first, spent at finalization', async () => {
     const { tenantId, call } = await api.tenant();
-    const meter = await call('POST', '/v1/meters', {
-      key: 'calls',
-      name: 'API calls',
-      eventType: 'api.call',
-      aggregation: 'count',
+    const meterId = await growthPlan(call, {
+      feeTiming: 'in_arrears',
+      tiers: [{ upTo: null, unitAmount: '0.10' }],
     });
-    await call('POST', '/v1/plans', { key: 'growth', name: 'Growth' });
-    const v = await call('POST', '/v1/plans/growth/versions', {
-      currency: 'EUR',
-      billingCadence: 'P1M',
-      fixedFees: [{ key: 'platform', name: 'Platform fee', amount: '30.00', timing: 'in_arrears' }],
-      usageCharges: [
-        {
-          key: 'calls',
-          name: 'API calls',
-          meter: 'calls',
-          price: { currency: 'EUR', model: 'graduated', tiers: [{ upTo: null, unitAmount: '0.10' }] },
-        },
-      ],
-    });
-    expect(v.status).toBe(201);
-    await call('POST', '/v1/plans/growth/versions/1/publish');
     const customerId = await customer(call);
     const s = await call('POST', '/v1/subscriptions', {
       customerId,
@@ -234,7 +216,7 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
     token += 1;
     const row = (i: number) => ({
       tenant_id: tenantId,
-      meter_id: meter.body.id as string,
+      meter_id: meterId,
       subject: 'acme-prod',
       time: '2026-01-10 10:00:00.000',
       source: 'src',

@@ -1,7 +1,7 @@
 import { locateFromRoot, runClickHouseMigrations } from '@mu/platform';
 import { createTestClickHouse, type TestClickHouse } from '@mu/testing';
 import { UsageWriter } from '@mu/usage';
-import { customerBody, startApi, type Api, type Call } from './support';
+import { customerBody, growthPlan, startApi, type Api, type Call } from './support';
 
 let api: Api;
 let ch: TestClickHouse;
@@ -45,38 +45,7 @@ async function usage(
   );
 }
 
-async function catalog(call: Call) {
-  const meter = await call('POST', '/v1/meters', {
-    key: 'calls',
-    name: 'API calls',
-    eventType: 'api.call',
-    aggregation: 'count',
-  });
-  await call('POST', '/v1/plans', { key: 'growth', name: 'Growth' });
-  const v = await call('POST', '/v1/plans/growth/versions', {
-    currency: 'EUR',
-    billingCadence: 'P1M',
-    fixedFees: [{ key: 'platform', name: 'Platform fee', amount: '30.00', timing: 'in_advance' }],
-    usageCharges: [
-      {
-        key: 'calls',
-        name: 'API calls',
-        meter: 'calls',
-        price: {
-          currency: 'EUR',
-          model: 'graduated',
-          tiers: [
-            { upTo: '2', unitAmount: '0' },
-            { upTo: null, unitAmount: '0.015' },
-          ],
-        },
-      },
-    ],
-  });
-  expect(v.status).toBe(201);
-  await call('POST', '/v1/plans/growth/versions/1/publish');
-  return meter.body.id as string;
-}
+const catalog = (call: Call) => growthPlan(call);
 
 describe('GET /v1/customers/{id}/current-charges', () => {
   it('prices the running period from deduplicated usage, counting events that came before the customer', async () => {

@@ -14,7 +14,7 @@ import { createKysely, locateFromRoot, runClickHouseMigrations, type Kysely } fr
 import { parseTaxQuoteRequest, quoteTax as engineQuote } from '@mu/tax-engine';
 import { createTestClickHouse, type TestClickHouse } from '@mu/testing';
 import { UsageWriter } from '@mu/usage';
-import { customerBody, startApi, type Api, type Call } from './support';
+import { customerBody, growthPlan, startApi, type Api, type Call } from './support';
 
 const run = promisify(execFile);
 /** Credit notes and early finalizations are numbered in the year they are issued: now. */
@@ -83,36 +83,7 @@ async function fixture(
     netTermsDays: 14,
   });
   expect(settings.status).toBe(200);
-  const meter = await call('POST', '/v1/meters', {
-    key: 'calls',
-    name: 'API calls',
-    eventType: 'api.call',
-    aggregation: 'count',
-    unit: 'calls',
-  });
-  await call('POST', '/v1/plans', { key: 'growth', name: 'Growth' });
-  const v = await call('POST', '/v1/plans/growth/versions', {
-    currency: 'EUR',
-    billingCadence: 'P1M',
-    fixedFees: [{ key: 'platform', name: 'Platform fee', amount: '30.00', timing: 'in_arrears' }],
-    usageCharges: [
-      {
-        key: 'calls',
-        name: 'API calls',
-        meter: 'calls',
-        price: {
-          currency: 'EUR',
-          model: 'graduated',
-          tiers: [
-            { upTo: '2', unitAmount: '0' },
-            { upTo: null, unitAmount: '0.015' },
-          ],
-        },
-      },
-    ],
-  });
-  expect(v.status).toBe(201);
-  await call('POST', '/v1/plans/growth/versions/1/publish');
+  const meterId = await growthPlan(call, { feeTiming: 'in_arrears', meterUnit: 'calls' });
   const c = await call(
     'POST',
     '/v1/customers',
@@ -125,7 +96,7 @@ async function fixture(
     startAt: '2026-01-01T00:00:00Z',
   });
   expect(s.status).toBe(201);
-  return { tenantId, key, call, meterId: meter.body.id, customerId: c.body.id, subscriptionId: s.body.id };
+  return { tenantId, key, call, meterId, customerId: c.body.id, subscriptionId: s.body.id };
 }
 
 /** `n` calls by the customer at `at`, as the rater writes them. */

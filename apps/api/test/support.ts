@@ -104,3 +104,52 @@ export const customerBody = (externalKey: string, extra: Record<string, unknown>
   billingAddress: { country: 'DE', postalCode: '10115', city: 'Berlin' },
   ...extra,
 });
+
+/**
+ * A `calls` meter (count) and plan `growth` v1, published: monthly, EUR, a 30.00 platform fee
+ * and a graduated `calls` charge (default: 2 free, then 0.015 each). Returns the meter id.
+ */
+export async function growthPlan(
+  call: Call,
+  opts: {
+    feeTiming?: 'in_advance' | 'in_arrears';
+    tiers?: { upTo: string | null; unitAmount: string }[];
+    meterUnit?: string;
+  } = {},
+): Promise<string> {
+  const meter = await call('POST', '/v1/meters', {
+    key: 'calls',
+    name: 'API calls',
+    eventType: 'api.call',
+    aggregation: 'count',
+    ...(opts.meterUnit ? { unit: opts.meterUnit } : {}),
+  });
+  if (meter.status !== 201) throw new Error(`meter: ${meter.status} ${JSON.stringify(meter.body)}`);
+  await call('POST', '/v1/plans', { key: 'growth', name: 'Growth' });
+  const v = await call('POST', '/v1/plans/growth/versions', {
+    currency: 'EUR',
+    billingCadence: 'P1M',
+    fixedFees: [
+      { key: 'platform', name: 'Platform fee', amount: '30.00', timing: opts.feeTiming ?? 'in_advance' },
+    ],
+    usageCharges: [
+      {
+        key: 'calls',
+        name: 'API calls',
+        meter: 'calls',
+        price: {
+          currency: 'EUR',
+          model: 'graduated',
+          tiers: opts.tiers ?? [
+            { upTo: '2', unitAmount: '0' },
+            { upTo: null, unitAmount: '0.015' },
+          ],
+        },
+      },
+    ],
+  });
+  if (v.status !== 201) throw new Error(`plan version: ${v.status} ${JSON.stringify(v.body)}`);
+  const p = await call('POST', '/v1/plans/growth/versions/1/publish');
+  if (p.status !== 200) throw new Error(`publish: ${p.status} ${JSON.stringify(p.body)}`);
+  return meter.body.id as string;
+}

@@ -20,7 +20,6 @@ beforeAll(async () => {
   // pg's pool.end() resolves before its clients have closed, so the DROP DATABASE ... WITH
   // (FORCE) that ends the file can terminate one; that error is expected, not a failure.
   pool.on('error', () => undefined);
-  api.db.pool.on('error', () => undefined);
   db = createKysely<WebhookTables>(pool);
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -154,7 +153,6 @@ describe('webhook endpoints', () => {
 
   it('requires https (and a public address) where http is not allowed', async () => {
     const strict = await startApi({ env: { WEBHOOK_ALLOW_HTTP: 'false' } });
-    strict.db.pool.on('error', () => undefined); // as above
     try {
       const { call } = await strict.tenant();
       const http = await call('POST', '/v1/webhook-endpoints', { url: 'http://hooks.example.com/mu' });

@@ -21,6 +21,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   u.pathname = `/${name}`;
   const url = u.toString();
   const pool = new Pool({ connectionString: url, max: 5 });
+  // pool.end() resolves before its clients' sockets are closed, so DROP ... WITH (FORCE) below
+  // can terminate one that is still closing; an idle client's error without a listener would
+  // fail the test file that has already passed.
+  pool.on('error', () => undefined);
   return {
     url,
     pool,

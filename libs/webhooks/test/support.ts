@@ -86,9 +86,6 @@ export interface WebhooksDb {
 /** A fresh database with Mu's migrations. */
 export async function startWebhooksDb(): Promise<WebhooksDb> {
   const pg = await createTestDatabase();
-  // pg's pool.end() resolves before its clients have closed, so the DROP DATABASE ... WITH
-  // (FORCE) that ends the file can terminate one; that error is expected, not a failure.
-  pg.pool.on('error', () => undefined);
   await runPostgresMigrations(pg.pool, locateFromRoot('db/postgres'));
   const db = createKysely<WebhookTables>(pg.pool);
   return {
