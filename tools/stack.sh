@@ -132,7 +132,8 @@ up_clickhouse() {
     return
   fi
   [ -d "$ROOT/node_modules/chdb" ] || fail "the embedded ClickHouse needs the npm packages: run 'npm install' first"
-  start_bg clickhouse "$LOGS/clickhouse.log" node "$ROOT/tools/clickhouse/server.js" --host 127.0.0.1 --port "$CH_PORT" --path "$STATE/clickhouse"
+  # Supervised: started again on the same data if the engine dies (tools/clickhouse/supervise.js).
+  start_bg clickhouse "$LOGS/clickhouse.log" node "$ROOT/tools/clickhouse/supervise.js" --host 127.0.0.1 --port "$CH_PORT" --path "$STATE/clickhouse"
   local i
   for ((i = 0; i < 300; i++)); do ch_ping "$CH_URL" && break; sleep 0.1; done
   ch_ping "$CH_URL" || fail "embedded ClickHouse did not start; see $LOGS/clickhouse.log"
