@@ -21,7 +21,7 @@ import {
 import { captureLogger, requireServices, uniqueId } from '@mu/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { connect, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import { AppModule } from '../src/app.module';
 import { DeduplicatorEnv } from '../src/config';
 import type { DedupFaults } from '../src/dedup/dedup.handler';
@@ -106,14 +106,28 @@ export class DedupTestKit {
     return jsm.consumers.info(consumer.stream, consumer.durable);
   }
 
-  /** Every message on one subject, through an ordered (ephemeral) consumer. */
+  /**
+   * Every message on one subject, through an ephemeral pull consumer deleted after the read.
+   * (An ordered consumer per read was never removed on NATS 2.9: a 150 s poll left ~300 on
+   * USAGE_UNIQUE, and every publish to the stream then had them all to match.)
+   */
   private async read(stream: string, subject: string): Promise<JsMsg[]> {
-    const c = await this.nc.jetstream().consumers.get(stream, { filterSubjects: subject });
-    const pending = (await c.info()).num_pending;
+    const jsm = await this.nc.jetstreamManager();
+    const ci = await jsm.consumers.add(stream, {
+      filter_subject: subject,
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.All,
+      inactive_threshold: nanos(30_000),
+    });
     const out: JsMsg[] = [];
-    if (pending === 0) return out;
-    const iter = await c.fetch({ max_messages: pending, expires: 2_000 });
-    for await (const m of iter) out.push(m);
+    try {
+      if (ci.num_pending === 0) return out;
+      const c = await this.nc.jetstream().consumers.get(stream, ci.name);
+      const iter = await c.fetch({ max_messages: ci.num_pending, expires: 2_000 });
+      for await (const m of iter) out.push(m);
+    } finally {
+      await jsm.consumers.delete(stream, ci.name).catch(() => undefined);
+    }
     return out;
   }
 
