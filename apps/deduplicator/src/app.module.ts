@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Consumers, Streams } from '@mu/contracts';
+import { Consumers, Streams, Subjects, type ConsumerDef } from '@mu/contracts';
 import { PlatformModule, type Logger } from '@mu/platform';
 import type { DeduplicatorEnv } from './config';
 import { DedupModule } from './dedup/dedup.module';
@@ -16,6 +16,13 @@ export class AppModule {
     config: Readonly<DeduplicatorEnv>,
     opts: { logger?: Logger; dedup?: Partial<DedupOptions> } = {},
   ): DynamicModule {
+    const consumer: ConsumerDef = config.DEDUP_ONLY_TENANT
+      ? {
+          ...Consumers.deduplicator,
+          durable: `deduplicator_${config.DEDUP_ONLY_TENANT}`,
+          filterSubject: Subjects.usageRaw(config.DEDUP_ONLY_TENANT),
+        }
+      : Consumers.deduplicator;
     return {
       module: AppModule,
       imports: [
@@ -24,12 +31,12 @@ export class AppModule {
           config,
           nats: {
             streams: [Streams.USAGE_RAW, Streams.USAGE_UNIQUE, Streams.USAGE_REJECTED, Streams.DEAD_LETTER],
-            consumers: [Consumers.deduplicator],
+            consumers: [consumer],
           },
           redis: true,
           logger: opts.logger,
         }),
-        DedupModule.forRoot({ consumer: Consumers.deduplicator, ...opts.dedup }),
+        DedupModule.forRoot({ consumer, ...opts.dedup }),
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { ServiceEnv, WithNats, WithRedis } from '@mu/platform';
 
 /** The deduplicator's environment, validated once at boot. */
@@ -51,4 +51,13 @@ export class DeduplicatorEnv extends WithNats(WithRedis(ServiceEnv)) {
   @Min(0)
   @Max(86_400)
   DEDUP_STATS_INTERVAL_SECONDS = 60;
+
+  /**
+   * Shards the work by tenant: this replica's durable takes only `usage.raw.v1.<tenant>` of
+   * this tenant (durable `deduplicator_<tenant>`). Unset (the default), it takes every tenant
+   * through the shared durable `deduplicator`.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'DEDUP_ONLY_TENANT must be a tenant id' })
+  DEDUP_ONLY_TENANT?: string;
 }

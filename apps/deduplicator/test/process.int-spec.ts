@@ -1,3 +1,4 @@
+import { Streams } from '@mu/contracts';
 import { requireServices, startServiceProcess, waitFor } from '@mu/testing';
 import { DedupTestKit, event } from './support';
 
@@ -58,21 +59,25 @@ describe('deduplicator process', () => {
       sequences.push(...(await Promise.all(publishes)));
     }
 
-    const first = await startServiceProcess('deduplicator');
+    // Its own shard (durable deduplicator_<tenant>): what other test files left on the shared
+    // durable cannot delay or mix into this backlog.
+    const shard = { DEDUP_ONLY_TENANT: tenantId };
+    const first = await startServiceProcess('deduplicator', shard);
     await waitFor(async () => (await kit.unique(tenantId)).length > 0, { what: 'the first unique batch' });
     // Killed with batches in hand: claimed in Redis, maybe published, not acked.
     first.child.kill('SIGKILL');
     await first.exited;
 
-    const second = await startServiceProcess('deduplicator');
+    const second = await startServiceProcess('deduplicator', shard);
     try {
-      // Messages the killed process held come back after ackWait (30 s); under a full parallel
-      // test run on 2 cores the backlog can take well over a minute more. The production
-      // durable is shared with every other test on this NATS server (and keeps their history),
-      // so this waits for its own tenant's events, not for the durable to be empty.
-      const expected = [...ids].sort();
+      // Messages the killed process held come back after ackWait (30 s). Wait until every id
+      // is there; whether any came twice is asserted below, so a double publish fails as such
+      // rather than as a timeout.
       await waitFor(
-        async () => JSON.stringify(await kit.uniqueEventIds(tenantId)) === JSON.stringify(expected),
+        async () => {
+          const got = new Set(await kit.uniqueEventIds(tenantId));
+          return [...ids].every((id) => got.has(id));
+        },
         {
           timeoutMs: 150_000,
           intervalMs: 500,
@@ -85,6 +90,7 @@ describe('deduplicator process', () => {
       second.child.kill('SIGTERM');
     }
     expect(await second.exited).toBe(0);
+    await kit.deleteConsumer(Streams.USAGE_RAW.name, `deduplicator_${tenantId}`);
 
     const unique = await kit.unique(tenantId);
     const rawSeqs = unique.map((u) => u.rawSequence);

@@ -101,6 +101,11 @@ export class DedupTestKit {
     return (await this.unique(tenantId)).flatMap((b) => b.events.map((e) => e.id)).sort();
   }
 
+  async deleteConsumer(stream: string, name: string): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    await jsm.consumers.delete(stream, name).catch(() => undefined);
+  }
+
   async consumerInfo(consumer: ConsumerDef) {
     const jsm = await this.nc.jetstreamManager();
     return jsm.consumers.info(consumer.stream, consumer.durable);
