@@ -162,6 +162,9 @@ export async function computeInvoice(
   const subjects = await customerSubjects(deps.db, tenantId, sub.customer_id);
   const segments = await phaseSegments(deps, tenantId, sub, period);
   const interim = opts.kind === 'interim';
+  // The version a split period began on: its in-advance fees are credited for later parts.
+  const firstVersion =
+    segments.length > 1 ? await planVersion(deps.db, tenantId, segments[0]!.planVersionId) : undefined;
   const lines: ComputedLine[] = [];
   let currency = '';
   let periodOwn = new Dec(0);
@@ -183,9 +186,8 @@ export async function computeInvoice(
         // In advance, after a plan change inside the period: the previous invoice billed this
         // period's fee under the first version; credit that for this part, charge this one's.
         lines.push(named(fixedInvoiceLine(l, span), suffix));
-        const first = await planVersion(deps.db, tenantId, segments[0]!.planVersionId);
-        const old = first
-          ? fixedFeeLines(first, sub, seg).find((f) => f.chargeKey === l.chargeKey)
+        const old = firstVersion
+          ? fixedFeeLines(firstVersion, sub, seg).find((f) => f.chargeKey === l.chargeKey)
           : undefined;
         if (old) lines.push(named(creditLine(old, span), suffix));
       }
