@@ -392,7 +392,8 @@ function serviceEnv(redisUrl) {
 
 /**
  * Starts dist/apps/<app>/src/main.js on a free port and waits for /health/ready.
- * BENCH_PROFILE=<app> runs it with `node --cpu-prof` (profile in .mu/prof/).
+ * BENCH_PROFILE=<app> runs it with `node --cpu-prof` (profile in .mu/prof/); BENCH_NODE_FLAGS_<APP>
+ * adds node flags.
  * @param {string} app
  * @param {Record<string, string>} env
  * @returns {Promise<AppHandle>}
@@ -406,6 +407,8 @@ async function startApp(app, env) {
       ...(process.env.BENCH_PROFILE === app
         ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')]
         : []),
+      // e.g. BENCH_NODE_FLAGS_COLLECTOR=--trace-gc (the trace lands in .mu/logs/bench-collector.log)
+      ...(process.env[`BENCH_NODE_FLAGS_${app.toUpperCase()}`] ?? '').split(' ').filter(Boolean),
       entry,
     ],
     {
@@ -465,7 +468,8 @@ async function startApp(app, env) {
  * @typedef {{ mode: string, prefix: string, elapsedS: number, requests: number, okRequests: number,
  *   failedRequests: number, statusCounts: Record<string, number>, maxInFlight: number, eventsSent: number,
  *   eventsAccepted: number, eventsRejected: number, dupsSent: number, idsIssued: number, ackedNew: number,
- *   p50: number, p90: number, p99: number, max: number, cpuS: number, ranges: [number, number][] }} LoadReport
+ *   p50: number, p90: number, p99: number, max: number, cpuS: number, ranges: [number, number][],
+ *   seconds?: [number, number, number, number][], loopDelayP99?: number, loopDelayMax?: number }} LoadReport
  */
 
 /**
@@ -497,7 +501,7 @@ function runLoad(args) {
 /**
  * The load generator's arguments.
  * @param {{ url: string, key: string, prefix: string, mode: 'max' | 'paced', duration: number,
- *   concurrency?: number, rate?: number }} o
+ *   concurrency?: number, rate?: number, warmup?: number }} o
  */
 function loadArgs(o) {
   return [
@@ -513,6 +517,7 @@ function loadArgs(o) {
     String(o.duration),
     ...(o.concurrency !== undefined ? ['--concurrency', String(o.concurrency)] : []),
     ...(o.rate !== undefined ? ['--rate', String(o.rate)] : []),
+    ...(o.warmup !== undefined ? ['--warmup', String(o.warmup)] : []),
   ];
 }
 
@@ -543,7 +548,15 @@ function describeLoad(r, phase) {
 
 /** @param {LoadReport} r */
 function describeLatency(r) {
-  return `p50 ${r.p50.toFixed(1)} ms p90 ${r.p90.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms`;
+  const worst = (r.seconds ?? [])
+    .slice()
+    .sort((a, b) => b[3] - a[3])
+    .slice(0, 3)
+    .map(([s, , p99, max]) => `t=${s}s p99 ${p99.toFixed(0)} max ${max.toFixed(0)}`);
+  return (
+    `p50 ${r.p50.toFixed(1)} ms p90 ${r.p90.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms max ${r.max.toFixed(1)} ms` +
+    (worst.length ? `; slowest seconds: ${worst.join(', ')}` : '')
+  );
 }
 
 /** @param {number[]} sorted ascending @param {number} q */
@@ -557,7 +570,7 @@ function quantile(sorted, q) {
  * apart, and `quiet()` (when given) holds. Resolves with the seconds it took.
  * @param {import('nats').JetStreamManager} jsm
  * @param {[string, string][]} durables [stream, durable], in pipeline order
- * @param {{ quiet?: () => boolean, timeoutMs?: number }} [opts]
+ * @param {{ quiet?: () => boolean | Promise<boolean>, timeoutMs?: number }} [opts]
  */
 async function drainDurables(jsm, durables, opts = {}) {
   const start = Date.now();
@@ -573,7 +586,7 @@ async function drainDurables(jsm, durables, opts = {}) {
         busy.push(`${durable} ${info.num_pending} pending, ${info.num_ack_pending} unacked`);
       }
     }
-    if (idle && (opts.quiet?.() ?? true)) {
+    if (idle && ((await opts.quiet?.()) ?? true)) {
       if (++calm >= 2) return (Date.now() - start) / 1000;
     } else calm = 0;
     if (Date.now() - start > (opts.timeoutMs ?? 300_000))

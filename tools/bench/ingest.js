@@ -2,9 +2,9 @@
 // Ingestion benchmark (issue 5): `npm run bench:ingest [-- --duration 60 --concurrency 32]`.
 // Starts the stack, one collector and one deduplicator (from dist/), a fresh tenant, then drives
 // load from a separate process (tools/bench/ingest-load.js): phase 1 as fast as it goes, phase 2
-// paced at 70% of the phase-1 unique rate for the ack latency. Every unique event that reaches
-// USAGE_UNIQUE for the bench tenant is counted here (an ordered, ephemeral consumer), and every
-// acknowledged event id must be there exactly once. The last line printed is
+// paced at 70% of the phase-1 unique rate for the ack latency. After each phase every unique
+// event that reached USAGE_UNIQUE for the bench tenant is read (an ephemeral consumer) and
+// counted at the time JetStream stored it; every acknowledged event id must be there exactly once. The last line printed is
 //   RESULT events_per_s=<unique/s out of the deduplicator> p50_ms=<ack> p99_ms=<ack at 70%> lost=<n> duplicated=<n>
 'use strict';
 const { connect, AckPolicy, DeliverPolicy } = require('nats');
@@ -33,10 +33,17 @@ const {
   BENCH_REDIS_DB,
 } = require('./common');
 
+// The bench's own heap after reading millions of ids is collected before phase 2, not during it.
+require('node:v8').setFlagsFromString('--expose-gc');
+/** @type {() => void} */
+const collectGarbage = require('node:vm').runInNewContext('gc');
+
 const DURATION_S = Number(arg('duration', '60'));
 const CONCURRENCY = Number(arg('concurrency', '24'));
 const PACED_S = Math.max(10, Math.round(DURATION_S / 4));
 const QUIET_MS = 3000;
+/** Phase 2 first runs this long at its rate unmeasured: the load generator is a fresh process. */
+const WARMUP_S = 2;
 
 const log = makeLog('bench');
 
@@ -84,7 +91,7 @@ async function main() {
     apps.push(dedup);
     const collector = await startApp('collector', {
       ...env,
-      COLLECTOR_RATE_LIMIT_EVENTS_PER_SECOND: '100000000',
+      COLLECTOR_RATE_LIMIT_EVENTS_PER_SECOND: process.env.BENCH_RL ?? '100000000',
       COLLECTOR_NATS_INGEST: 'false',
     });
     apps.push(collector);
@@ -92,35 +99,40 @@ async function main() {
       `collector :${collector.port} (pid ${collector.child.pid}), deduplicator :${dedup.port} (pid ${dedup.child.pid})`,
     );
 
-    // Ephemeral pull consumer (no acks, in memory) on the bench tenant's unique subject, started
-    // before any load. Not an ordered consumer: those need filter_subjects, NATS >= 2.10.
+    // What reached USAGE_UNIQUE is read after each phase, not while the load runs, so the
+    // reading does not compete with the services for the two cores. When an event came out of
+    // the deduplicator is the time JetStream stored its message.
     const tally = new IdTally();
-    const ephemeral = await jsm.consumers.add('USAGE_UNIQUE', {
-      filter_subject: uniqueSubject,
-      ack_policy: AckPolicy.None,
-      deliver_policy: DeliverPolicy.All,
-      inactive_threshold: 30e9,
-      mem_storage: true,
-    });
-    const consumer = await js.consumers.get('USAGE_UNIQUE', ephemeral.name);
-    const messages = await consumer.consume({ max_messages: 1000 });
-    const reading = (async () => {
-      for await (const m of messages) {
+    let nextSeq = 0;
+    const readUnique = async () => {
+      nextSeq = await readStored(jsm, js, 'USAGE_UNIQUE', uniqueSubject, nextSeq, (m, storedAtMs) => {
         /** @type {{ events: { id: string }[] }} */
         const batch = m.json();
         tally.messages++;
-        const now = Date.now();
-        for (const e of batch.events) tally.add(e.id, now);
+        for (const e of batch.events) tally.add(e.id, storedAtMs);
         tally.events += batch.events.length;
-        tally.lastAt = now;
-      }
-    })();
+        tally.lastAt = Math.max(tally.lastAt, storedAtMs);
+      });
+    };
+    /** How many unique batches the stream holds for the bench tenant (cheap: the stream's own count). */
+    const storedBatches = async () =>
+      (await jsm.streams.info('USAGE_UNIQUE', { subjects_filter: uniqueSubject })).state.subjects?.[
+        uniqueSubject
+      ] ?? 0;
 
-    /** Waits until the durable has nothing pending and no unique event arrived for QUIET_MS. */
+    /** Waits until the durable has nothing pending and no unique batch was stored for QUIET_MS. */
     const drain = () => {
-      const start = Date.now();
+      let count = -1;
+      let changedAt = Date.now();
       return drainDurables(jsm, [['USAGE_RAW', 'deduplicator']], {
-        quiet: () => Date.now() - Math.max(tally.lastAt, start) >= QUIET_MS,
+        quiet: async () => {
+          const now = await storedBatches();
+          if (now !== count) {
+            count = now;
+            changedAt = Date.now();
+          }
+          return Date.now() - changedAt >= QUIET_MS;
+        },
       });
     };
     await drain();
@@ -141,12 +153,14 @@ async function main() {
     const p1 = await runMaxLoad(
       { url: base, key: apiKey, prefix: `b${runId}p1`, duration: DURATION_S, concurrency: CONCURRENCY },
       (s) => {
-        log(`  t=${s.toFixed(0)}s unique out so far ${tally.events} (${Math.round(tally.events / s)}/s)`);
+        void storedBatches().then((n) => log(`  t=${s.toFixed(0)}s unique batches stored so far ${n}`));
       },
     );
     const p1LoadEnd = Date.now();
     const drained1 = await drain();
     const cpu1 = cpu.now();
+    await readUnique();
+    collectGarbage();
     const s1 = tally.perPrefix.get(p1.prefix) ?? { events: 0, first: p1Start, last: p1Start };
     const spanS = Math.max(0.001, (s1.last - p1Start) / 1000);
     const uniquePerS = s1.events / spanS;
@@ -168,8 +182,9 @@ async function main() {
     // Phase 2: latency at 70% of the phase-1 unique rate.
     const pacedRate = Math.max(90, Math.round(uniquePerS * 0.7));
     log(
-      `phase 2: paced at ${pacedRate} unique events/s (${(pacedRate / 90).toFixed(0)} batches/s) for ${PACED_S} s`,
+      `phase 2: paced at ${pacedRate} unique events/s (${(pacedRate / 90).toFixed(0)} batches/s) for ${PACED_S} s after ${WARMUP_S} s of warm-up`,
     );
+    const server0 = await serverHistogram(base);
     const p2 = await runLoad(
       loadArgs({
         url: base,
@@ -178,13 +193,21 @@ async function main() {
         mode: 'paced',
         duration: PACED_S,
         rate: pacedRate,
+        warmup: WARMUP_S,
       }),
     );
     const drained2 = await drain();
+    await readUnique();
     const r2 = tally.reconcile(p2);
     const s2 = tally.perPrefix.get(p2.prefix) ?? { events: 0, first: 0, last: 0 };
     log(`${describeLoad(p2, 'phase 2')}, ${s2.events} unique out (drain wait ${drained2.toFixed(1)} s)`);
     log(`phase 2 ack latency: ${describeLatency(p2)}`);
+    const server1 = await serverHistogram(base);
+    log(
+      `phase 2 inside the collector (its request histogram): ${describeServer(server0, server1)}; ` +
+        `event-loop delay: collector p99 ${server1.loopP99} ms max ${server1.loopMax} ms, ` +
+        `load generator p99 ${(p2.loopDelayP99 ?? 0).toFixed(1)} ms max ${(p2.loopDelayMax ?? 0).toFixed(1)} ms`,
+    );
     log(
       `phase 2 reconcile: lost ${r2.lost} duplicated ${r2.duplicated}${r2.lost ? ` (e.g. n=${r2.lostSample.join(',')})` : ''}`,
     );
@@ -202,8 +225,6 @@ async function main() {
       `target (>= 30000 unique/s, p99 <= 50 ms, lost 0, duplicated 0): ${target ? 'met' : 'NOT met'}; total ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     );
     resultLine = `RESULT events_per_s=${Math.round(uniquePerS)} p50_ms=${p2.p50.toFixed(1)} p99_ms=${p2.p99.toFixed(1)} lost=${lost} duplicated=${duplicated}`;
-    messages.stop();
-    await reading.catch(() => undefined);
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));
   } finally {
@@ -225,6 +246,89 @@ async function main() {
   }
   if (failure) throw failure;
   console.log(resultLine);
+}
+
+/**
+ * The collector's `mu_http_request_duration_seconds` buckets for POST /v1/events: cumulative
+ * counts by upper bound in seconds. Compared with the client's figures it tells time spent in
+ * the service from time spent waiting for a core, a socket or the load generator.
+ * @param {string} base
+ * @returns {Promise<Map<string, number> & { loopP99?: string, loopMax?: string }>}
+ */
+async function serverHistogram(base) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  /** @type {Map<string, number> & { loopP99?: string, loopMax?: string }} */
+  const buckets = new Map();
+  // prom-client resets its event-loop histogram at every scrape: these cover the time since the last.
+  const gauge = (/** @type {string} */ name) => {
+    const m = new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text);
+    return m ? (Number(m[1]) * 1000).toFixed(1) : '?';
+  };
+  buckets.loopP99 = gauge('nodejs_eventloop_lag_p99_seconds');
+  buckets.loopMax = gauge('nodejs_eventloop_lag_max_seconds');
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('mu_http_request_duration_seconds_bucket') || !line.includes('route="/v1/events"'))
+      continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (le) buckets.set(le, Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return buckets;
+}
+
+/** @param {Map<string, number>} before @param {Map<string, number>} after */
+function describeServer(before, after) {
+  const total = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
+  if (!total) return 'no requests recorded';
+  /** @type {string[]} */
+  const parts = [];
+  for (const le of ['0.005', '0.01', '0.025', '0.05']) {
+    const n = (after.get(le) ?? 0) - (before.get(le) ?? 0);
+    parts.push(`${((100 * n) / total).toFixed(1)}% <= ${Number(le) * 1000} ms`);
+  }
+  return `${total} requests, ${parts.join(', ')}`;
+}
+
+/**
+ * Reads every message of `subject` from stream sequence `fromSeq` on (0: from the start) through
+ * an ephemeral pull consumer deleted afterwards, calling `each(message, storedAtMs)`. Resolves
+ * with the sequence to read from next time.
+ * @param {import('nats').JetStreamManager} jsm
+ * @param {import('nats').JetStreamClient} js
+ * @param {string} stream
+ * @param {string} subject
+ * @param {number} fromSeq
+ * @param {(m: import('nats').JsMsg, storedAtMs: number) => void} each
+ * @returns {Promise<number>}
+ */
+async function readStored(jsm, js, stream, subject, fromSeq, each) {
+  const ci = await jsm.consumers.add(stream, {
+    filter_subject: subject,
+    ack_policy: AckPolicy.None,
+    ...(fromSeq > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq }
+      : { deliver_policy: DeliverPolicy.All }),
+    inactive_threshold: 30e9,
+    mem_storage: true,
+  });
+  let next = fromSeq;
+  try {
+    const consumer = await js.consumers.get(stream, ci.name);
+    let pending = ci.num_pending;
+    while (pending > 0) {
+      const batch = await consumer.fetch({ max_messages: Math.min(pending, 2000), expires: 5000 });
+      let got = 0;
+      for await (const m of batch) {
+        got++;
+        each(m, Math.floor(m.info.timestampNanos / 1e6));
+        pending = m.info.pending;
+        next = m.seq + 1;
+      }
+      if (got === 0) throw new Error(`${stream}: ${pending} messages of ${subject} not delivered`);
+    }
+  } finally {
+    await jsm.consumers.delete(stream, ci.name).catch(() => undefined);
+  }
+  return next;
 }
 
 main().catch((err) => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CONFIG, LOGGER, REDIS, type Logger, type Redis } from '@mu/platform';
 import type { CollectorEnv } from '../config';
 
@@ -6,53 +6,200 @@ export type RateDecision = { allowed: true } | { allowed: false; retryAfterSecon
 
 /** How long a rate-limit check may take before the request goes ahead without it. */
 const REDIS_TIMEOUT_MS = 250;
+/** After Redis failed to answer, how long requests are decided on this replica's counts alone. */
+const REDIS_BACKOFF_MS = 1_000;
+/** How often events admitted without a round trip are added to the shared count. */
+export const RATE_FLUSH_MS = 10;
+/**
+ * Below this share of the limit (by what this replica knows), a request is admitted without
+ * asking Redis; from it on, every request asks. Leaves the other half for what other replicas
+ * admitted since this one last heard of the count.
+ */
+const ASK_FROM_SHARE = 0.5;
+/** The window keys outlive their second by this much (a late flush still lands on its own key). */
+const KEY_TTL_MS = 2_000;
 
 /**
- * Events per second per tenant, counted in Redis so every replica shares one budget: a fixed
- * one-second window (`INCRBY` + `PEXPIRE` in one round trip). Every event of a request counts,
- * valid or not. If Redis is slow or down the request goes ahead (fail open): the limit protects
- * the pipeline from a burst, while refusing usage because of a Redis outage would lose revenue.
+ * KEYS[1] the tenant's window; ARGV: [1] events already admitted on this replica (added
+ * whatever the count), [2] events asking to be admitted, [3] the limit, [4] key TTL in ms.
+ * Returns {1, count} when the asking events were admitted (and counted), {0, count} when they
+ * would go over the limit (not counted).
+ */
+const TAKE_SCRIPT = `
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+local by = tonumber(ARGV[2])
+local admitted = 1
+if by > 0 then
+  if n + by > tonumber(ARGV[3]) then admitted = 0 else n = redis.call('INCRBY', KEYS[1], by) end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return {admitted, n}`;
+
+type TakingRedis = Redis & {
+  muRateTake(
+    key: string,
+    already: number,
+    asking: number,
+    limit: number,
+    ttlMs: number,
+  ): Promise<[number, number]>;
+};
+
+/** One tenant's current one-second window, as this replica sees it. */
+interface Window {
+  second: number;
+  /** The shared count the last time Redis answered (every replica's admitted events). */
+  known: number;
+  /** Admitted here without a round trip and not yet added to the shared count. */
+  pending: number;
+  /** Whether Redis has answered for this window at all. */
+  heard: boolean;
+}
+
+/**
+ * Events per second per tenant in a fixed one-second window, shared by every replica through
+ * one Redis key per tenant and second (`mu:collector:rate:<tenant>:<second>`). Only admitted
+ * events count; a refused request costs its sender nothing but the retry.
+ *
+ * Most requests never wait for Redis: while this replica knows the window to be under half the
+ * limit, a request is admitted at once and its events are added to the shared count by a flush
+ * every RATE_FLUSH_MS (one script call per tenant). A request waits for Redis (one script call
+ * that adds the pending events and admits or refuses atomically) when it is the tenant's first
+ * in the second on this replica, or when the window is at or over half the limit. So one replica
+ * is exact; several may together go over by what each admitted in its last flush interval while
+ * all of them believed the window under half full.
+ *
+ * If Redis is slow or down the request goes ahead (fail open) and for the next second requests
+ * are decided on this replica's own counts: the limit protects the pipeline from a burst, while
+ * refusing usage because of a Redis outage would lose revenue.
  */
 @Injectable()
-export class RateLimiter {
+export class RateLimiter implements OnModuleDestroy {
   private readonly limit: number;
+  private readonly redis: TakingRedis;
+  private readonly windows = new Map<string, Window>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private redisDownUntil = 0;
   private lastWarnAt = 0;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     @Inject(CONFIG) config: Readonly<CollectorEnv>,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.limit = config.COLLECTOR_RATE_LIMIT_EVENTS_PER_SECOND;
+    if (!('muRateTake' in redis)) redis.defineCommand('muRateTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
+    this.redis = redis as TakingRedis;
   }
 
-  async take(tenantId: string, events: number, nowMs = Date.now()): Promise<RateDecision> {
-    if (this.limit === 0) return { allowed: true };
+  take(tenantId: string, events: number, nowMs = Date.now()): RateDecision | Promise<RateDecision> {
+    if (this.limit === 0) return ALLOWED;
     const second = Math.floor(nowMs / 1000);
-    const key = `mu:collector:rate:${tenantId}:${second}`;
-    let count: number;
-    try {
-      count = await withTimeout(this.increment(key, events), REDIS_TIMEOUT_MS);
-    } catch (err) {
-      if (nowMs - this.lastWarnAt > 10_000) {
-        this.lastWarnAt = nowMs;
-        this.logger.warn({ err, tenantId }, 'rate limit check failed; letting requests through');
-      }
-      return { allowed: true };
+    let w = this.windows.get(tenantId);
+    if (w === undefined || w.second !== second) {
+      if (w !== undefined && w.pending > 0) this.send(tenantId, w, w.pending);
+      w = { second, known: 0, pending: 0, heard: false };
+      this.windows.set(tenantId, w);
     }
-    if (count <= this.limit) return { allowed: true };
-    return {
-      allowed: false,
-      retryAfterSeconds: Math.max(1, Math.ceil(((second + 1) * 1000 - nowMs) / 1000)),
-    };
+    const local = w.known + w.pending + events;
+    if (local > this.limit) return refuse(second, nowMs);
+    const ask = nowMs >= this.redisDownUntil && (!w.heard || local >= this.limit * ASK_FROM_SHARE);
+    if (!ask) {
+      w.pending += events;
+      this.flushSoon();
+      return ALLOWED;
+    }
+    return this.ask(tenantId, w, events, nowMs);
   }
 
-  private async increment(key: string, by: number): Promise<number> {
-    const res = await this.redis.multi().incrby(key, by).pexpire(key, 2_000).exec();
-    const [err, value] = res?.[0] ?? [new Error('empty reply'), null];
-    if (err) throw err;
-    return Number(value);
+  onModuleDestroy(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flush();
   }
+
+  /** Adds the window's pending events and asks for `events` more, in one script call. */
+  private async ask(tenantId: string, w: Window, events: number, nowMs: number): Promise<RateDecision> {
+    const already = w.pending;
+    w.pending = 0;
+    let reply: [number, number];
+    try {
+      reply = await withTimeout(
+        this.redis.muRateTake(keyOf(tenantId, w.second), already, events, this.limit, KEY_TTL_MS),
+        REDIS_TIMEOUT_MS,
+      );
+    } catch (err) {
+      this.redisFailed(err, tenantId, nowMs);
+      // Decided here alone: both the pending and these events count on this replica.
+      w.known += already + events;
+      return ALLOWED;
+    }
+    const [admitted, count] = reply;
+    w.heard = true;
+    w.known = Math.max(w.known, Number(count));
+    return admitted === 1 ? ALLOWED : refuse(w.second, nowMs);
+  }
+
+  private flushSoon(): void {
+    if (this.flushTimer !== undefined) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flush();
+    }, RATE_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  /** Adds every window's pending events to the shared counts (nothing waits for the answers). */
+  private flush(): void {
+    const current = Math.floor(Date.now() / 1000);
+    for (const [tenantId, w] of this.windows) {
+      if (w.pending > 0) {
+        const by = w.pending;
+        w.pending = 0;
+        this.send(tenantId, w, by);
+      }
+      if (w.second < current - 1) this.windows.delete(tenantId);
+    }
+  }
+
+  private send(tenantId: string, w: Window, by: number): void {
+    const nowMs = Date.now();
+    if (nowMs < this.redisDownUntil) {
+      w.known += by;
+      return;
+    }
+    withTimeout(
+      this.redis.muRateTake(keyOf(tenantId, w.second), by, 0, this.limit, KEY_TTL_MS),
+      REDIS_TIMEOUT_MS,
+    ).then(
+      ([, count]) => {
+        w.heard = true;
+        w.known = Math.max(w.known, Number(count));
+      },
+      (err: unknown) => {
+        w.known += by;
+        this.redisFailed(err, tenantId, Date.now());
+      },
+    );
+  }
+
+  private redisFailed(err: unknown, tenantId: string, nowMs: number): void {
+    this.redisDownUntil = nowMs + REDIS_BACKOFF_MS;
+    if (nowMs - this.lastWarnAt > 10_000) {
+      this.lastWarnAt = nowMs;
+      this.logger.warn({ err, tenantId }, 'rate limit check failed; deciding on this replica alone');
+    }
+  }
+}
+
+const ALLOWED: RateDecision = { allowed: true };
+
+function keyOf(tenantId: string, second: number): string {
+  return `mu:collector:rate:${tenantId}:${second}`;
+}
+
+function refuse(second: number, nowMs: number): RateDecision {
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(((second + 1) * 1000 - nowMs) / 1000)) };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -8,6 +8,12 @@ describe('canonicalJson', () => {
     [{ skip: undefined, keep: 'é"\n' }, '{"keep":"é\\"\\n"}'],
     ['plain', '"plain"'],
     [1.5, '1.5'],
+    // flat and sorted: written by JSON.stringify, the same text
+    [{ a: 1, b: 'x', c: null, d: true, e: -0.25 }, '{"a":1,"b":"x","c":null,"d":true,"e":-0.25}'],
+    // integer-like keys enumerate first ("9" before "10"): sorted as strings all the same
+    [{ '9': 2, '10': 1, a: 'x' }, '{"10":1,"9":2,"a":"x"}'],
+    [{ a: [], b: {} }, '{"a":[],"b":{}}'],
+    [{}, '{}'],
   ])('%j -> %s', (value, expected) => {
     expect(canonicalJson(value)).toBe(expected);
   });
@@ -51,6 +57,11 @@ describe('payloadHash', () => {
   });
 
   it('is the first 16 bytes of SHA-256 over the canonical JSON (stored values survive upgrades)', () => {
+    expect(payloadHash(event)).toBe(
+      sha16(
+        '{"data":{"model":{"name":"x","size":"l"},"tokens":10},"subject":"cus_1","time":"2025-01-01T00:00:00.000Z","type":"api.call"}',
+      ),
+    );
     expect(payloadHash(event)).toBe(sha16(canonicalJson(event)));
     for (let i = 0; i < 500; i++) {
       const e = { ...event, data: { n: i, s: 'x'.repeat(i % 7) } };
