@@ -1,6 +1,12 @@
 import { UsageRawBatch, validateMessage } from '@mu/contracts';
 import { encodeBatch } from './ingest.service';
-import { parseEventTime, validateEvent, type EventErrorCode, type ValidEvent } from './event-validation';
+import {
+  parseCanonicalTime,
+  parseEventTime,
+  validateEvent,
+  type EventErrorCode,
+  type ValidEvent,
+} from './event-validation';
 
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');
 const LIMITS = { maxDataBytes: 64 * 1024, lateArrivalMs: 35 * 86_400_000, maxFutureMs: 300_000 };
@@ -139,4 +145,54 @@ describe('parseEventTime', () => {
     '2024-05-01T12:00:00+24:00',
     '',
   ])('refuses %s', (text) => expect(typeof parseEventTime(text)).toBe('string'));
+});
+
+describe('parseCanonicalTime (the fast path)', () => {
+  it('reads every canonical time as parseEventTime does, and that text is what goes out', () => {
+    const lo = Date.UTC(1970, 0, 1);
+    const hi = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const samples = [lo, hi, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2000, 1, 29)];
+    for (let i = 0; i < 2000; i++) samples.push(lo + Math.floor(Math.random() * (hi - lo)));
+    for (const ms of samples) {
+      const text = new Date(ms).toISOString();
+      expect([text, parseCanonicalTime(text)]).toEqual([text, ms]);
+      expect(parseEventTime(text)).toBe(ms);
+    }
+  });
+
+  it.each([
+    '2023-02-29T00:00:00.000Z', // not a leap year
+    '1900-02-29T00:00:00.000Z',
+    '2024-04-31T00:00:00.000Z',
+    '2024-01-01T24:00:00.000Z',
+    '2024-01-01T00:60:00.000Z',
+    '2024-01-01T00:00:60.000Z',
+    '2024-13-01T00:00:00.000Z',
+    '2024-00-01T00:00:00.000Z',
+    '2024-01-00T00:00:00.000Z',
+    '1969-12-31T23:59:59.999Z', // before 1970: parseEventTime refuses it
+    '2024-01-01T00:00:00.000z', // lower-case z, other digits of fraction, offsets: the general path
+    '2024-01-01T00:00:00.00Z',
+    '2024-01-01T00:00:00Z',
+    '2024-01-01T00:00:00.000+00:00',
+    '2024-01-01T00:00:0a.000Z',
+    '2024-01-01T00:00:00.0 0Z',
+    '+24-01-01T00:00:00.000Z',
+  ])('leaves %s to the general parser', (text) => {
+    expect(parseCanonicalTime(text)).toBe(-1);
+  });
+
+  it('writes other accepted forms out canonically', () => {
+    const limits = { maxDataBytes: 65536, lateArrivalMs: 1e12, maxFutureMs: 1e12 };
+    const now = Date.now();
+    for (const [input, out] of [
+      ['2024-01-01T00:00:00Z', '2024-01-01T00:00:00.000Z'],
+      ['2024-01-01t01:00:00.123456z', '2024-01-01T01:00:00.123Z'],
+      ['2024-01-01T00:00:00.000+01:00', '2023-12-31T23:00:00.000Z'],
+      ['2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z'],
+    ]) {
+      const r = validateEvent({ id: 'a', type: 't', subject: 's', time: input }, now, limits);
+      expect(r.ok && r.event.time).toBe(out);
+    }
+  });
 });
