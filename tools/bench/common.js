@@ -6,7 +6,14 @@
 // /proc, NATS durables, the demo's services that share them, and id reconciliation.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
-const { readFileSync, existsSync, mkdirSync, createWriteStream } = require('node:fs');
+const {
+  readFileSync,
+  existsSync,
+  mkdirSync,
+  createWriteStream,
+  writeFileSync,
+  unlinkSync,
+} = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
@@ -188,6 +195,43 @@ const MACHINE = '\0machine';
 const children = new Set();
 
 /** On SIGINT/SIGTERM: SIGTERM to every child started here, then exit 130. */
+/**
+ * Only one of the pipeline benches at a time: they attach to the production durables
+ * (`deduplicator`, `rater`) and empty Redis database 15, so a second run takes part of the
+ * first one's batches and wipes its idempotency keys (seen: duplicates that were not the
+ * deduplicator's). Throws if another holds `.mu/bench.lock`; the lock goes with this process.
+ * @param {string} name
+ */
+function holdBenchLock(name) {
+  const file = path.join(STATE, 'bench.lock');
+  mkdirSync(STATE, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid} ${name}\n`, { flag: 'wx' });
+      process.once('exit', () => {
+        try {
+          unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      });
+      return;
+    } catch {
+      const [pid, other] = readFileSync(file, 'utf8').trim().split(' ');
+      let alive = false;
+      try {
+        process.kill(Number(pid), 0);
+        alive = true;
+      } catch {
+        // not running: a stale lock
+      }
+      if (alive) throw new Error(`another bench (${other}, pid ${pid}) is running; wait for it or stop it`);
+      unlinkSync(file);
+    }
+  }
+  throw new Error(`could not take ${file}`);
+}
+
 function stopChildrenOnInterrupt() {
   for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
     process.once(sig, () => {
@@ -469,7 +513,8 @@ async function startApp(app, env) {
  *   failedRequests: number, statusCounts: Record<string, number>, maxInFlight: number, eventsSent: number,
  *   eventsAccepted: number, eventsRejected: number, dupsSent: number, idsIssued: number, ackedNew: number,
  *   p50: number, p90: number, p99: number, max: number, cpuS: number, ranges: [number, number][],
- *   seconds?: [number, number, number, number][], loopDelayP99?: number, loopDelayMax?: number }} LoadReport
+ *   seconds?: [number, number, number, number][], loopDelayP99?: number, loopDelayMax?: number,
+ *   warmupP99?: number, warmupMax?: number }} LoadReport
  */
 
 /**
@@ -702,6 +747,7 @@ module.exports = {
   pidFromFile,
   cpuMeter,
   stopChildrenOnInterrupt,
+  holdBenchLock,
   stopLoad,
   stackUp,
   stopDemoService,

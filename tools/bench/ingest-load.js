@@ -50,6 +50,9 @@ let nextN = 0;
 const ackedBatchStarts = [];
 /** @type {number[]} */
 const latencies = [];
+/** Ack latencies of the warm-up (paced mode), reported apart. */
+/** @type {number[]} */
+const warmupLatencies = [];
 /** Ack latencies by the second (since the start) the request left in: where the tail sits in time. */
 /** @type {number[][]} */
 const bySecond = [];
@@ -135,7 +138,7 @@ function send(batch) {
             if (second >= 0) {
               latencies.push(ms);
               (bySecond[second] ??= []).push(ms);
-            }
+            } else warmupLatencies.push(ms);
             const text = Buffer.concat(chunks).toString('latin1');
             // The answer opens {"batchId":…,"accepted":N,"rejected":M,…: with nothing rejected
             // every event was accepted, and the per-event results need not be parsed.
@@ -261,6 +264,11 @@ async function main() {
       p99: quantile(sorted, 0.99),
       max: sorted.length ? sorted[sorted.length - 1] : 0,
       cpuS: (cpu.user + cpu.system) / 1e6,
+      warmupP99: quantile(
+        warmupLatencies.sort((a, b) => a - b),
+        0.99,
+      ),
+      warmupMax: warmupLatencies.length ? warmupLatencies[warmupLatencies.length - 1] : 0,
       loopDelayP99: loop.percentile(99) / 1e6,
       loopDelayMax: loop.max / 1e6,
       // [second, requests, p99, max] per second of sending

@@ -14,6 +14,7 @@ const {
   pidOf,
   cpuMeter,
   stopChildrenOnInterrupt,
+  holdBenchLock,
   stopLoad,
   stackUp,
   stopDemoService,
@@ -37,12 +38,13 @@ const DURATION_S = Number(arg('duration', '60'));
 const CONCURRENCY = Number(arg('concurrency', '24'));
 const PACED_S = Math.max(10, Math.round(DURATION_S / 4));
 const QUIET_MS = 3000;
-/** Phase 2 first runs this long at its rate unmeasured: the load generator is a fresh process. */
-const WARMUP_S = 2;
+/** Phase 2 first runs this long at its rate unmeasured (printed apart): steady state is measured. */
+const WARMUP_S = Number(arg('warmup', '2'));
 
 const log = makeLog('bench');
 
 async function main() {
+  holdBenchLock('bench:ingest');
   const t0 = Date.now();
   log(
     `duration ${DURATION_S} s at ${CONCURRENCY} requests in flight, then ${PACED_S} s paced; node ${process.version}, ${require('node:os').cpus().length} CPUs`,
@@ -205,6 +207,9 @@ async function main() {
     const s2 = tally.perPrefix.get(p2.prefix) ?? { events: 0, first: 0, last: 0 };
     log(`${describeLoad(p2, 'phase 2')}, ${s2.events} unique out (drain wait ${drained2.toFixed(1)} s)`);
     log(`phase 2 ack latency: ${describeLatency(p2)}`);
+    log(
+      `phase 2 warm-up (${WARMUP_S} s, not in the figures above): p99 ${(p2.warmupP99 ?? 0).toFixed(1)} ms max ${(p2.warmupMax ?? 0).toFixed(1)} ms`,
+    );
     log(
       `phase 2 inside the collector (its request histogram): ${describeServer(server0, server1)}; ` +
         `event-loop delay: collector p99 ${server1.loopP99} ms max ${server1.loopMax} ms, ` +

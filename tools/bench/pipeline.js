@@ -27,6 +27,7 @@ const {
   pidFromFile,
   cpuMeter,
   stopChildrenOnInterrupt,
+  holdBenchLock,
   stopLoad,
   stackUp,
   stopDemoService,
@@ -71,6 +72,7 @@ const chTime = (ms) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23)
 const fromDist = (file) => require(path.join(ROOT, 'dist', file));
 
 async function main() {
+  holdBenchLock('bench');
   const t0 = Date.now();
   log(
     `duration ${DURATION_S} s at ${CONCURRENCY} requests in flight, then ${PACED_S} s paced with the freshness probe; node ${process.version}, ${require('node:os').cpus().length} CPUs`,

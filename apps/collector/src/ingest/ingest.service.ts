@@ -45,8 +45,9 @@ const MAX_RAW_CHARS = 96 * 1024;
  *
  * 1. shape and size (free): not one event or an array, or more than the maximum events: the
  *    request is refused whole; nothing was published.
- * 2. rate limit (one Redis round trip, skipped if Redis is slow): over the tenant's budget: 429
- *    with Retry-After, nothing published. Every event counts against the budget, valid or not.
+ * 2. rate limit (usually no round trip: RateLimiter): over the tenant's budget: 429 with
+ *    Retry-After, nothing published and nothing counted. Every event of an admitted request
+ *    counts against the budget, valid or not.
  * 3. validate every event (CPU only): each gets its own result; an invalid one never stops the others.
  * 4. publish (one JetStream message for all valid events, `Nats-Msg-Id` = batch id, awaiting the
  *    PubAck; rejections in parallel, one message each): no PubAck for the batch (timeout, no
