@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { alertThreshold, type AlertFiringRow, type AlertRow } from '@mu/billing';
 import { newId } from '@mu/platform';
-import { DB, type Db } from '../db/db.module';
+import { DB, rowOr404, type Db } from '../db/db.module';
 import { NotFoundError, ValidationFailedError, type FieldIssue } from '../http/errors';
 import { toPage, type Page, type PageQuery } from '../http/pagination';
 import { MetersService } from '../meters/meters.service';
@@ -134,15 +134,8 @@ export class AlertsService {
     );
   }
 
-  private async row(tenantId: string, id: string): Promise<AlertRow> {
-    const row = await this.db
-      .selectFrom('alerts')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError('alert', id);
-    return row;
+  private row(tenantId: string, id: string): Promise<AlertRow> {
+    return rowOr404(this.db, 'alerts', tenantId, id, 'alert');
   }
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { availableCredit, type CreditGrantRow } from '@mu/billing';
 import { Dec } from '@mu/pricing';
 import { newId } from '@mu/platform';
-import { DB, type Db } from '../db/db.module';
+import { DB, rowOr404, type Db } from '../db/db.module';
 import { NotFoundError, ValidationFailedError, type FieldIssue } from '../http/errors';
 import { minorUnitIssues, money } from '../http/money';
 import { toPage, type Page } from '../http/pagination';
@@ -124,15 +124,8 @@ export class CreditGrantsService {
     return { customerId: customer.id, at: at.toISOString(), balances };
   }
 
-  private async row(tenantId: string, id: string): Promise<CreditGrantRow> {
-    const row = await this.db
-      .selectFrom('credit_grants')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError('credit grant', id);
-    return row;
+  private row(tenantId: string, id: string): Promise<CreditGrantRow> {
+    return rowOr404(this.db, 'credit_grants', tenantId, id, 'credit grant');
   }
 
   private async customer(tenantId: string, id: string): Promise<{ id: string }> {

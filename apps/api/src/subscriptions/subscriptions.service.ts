@@ -10,7 +10,7 @@ import {
 } from '@mu/pricing';
 import { newId } from '@mu/platform';
 import type { Transaction } from 'kysely';
-import { DB, type Db } from '../db/db.module';
+import { DB, rowOr404, type Db } from '../db/db.module';
 import {
   loadSchedule,
   neverStarted,
@@ -312,15 +312,8 @@ export class SubscriptionsService {
     return { ...(await this.get(tenantId, id)), proration };
   }
 
-  private async row(tenantId: string, id: string): Promise<SubscriptionRow> {
-    const sub = await this.db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!sub) throw new NotFoundError('subscription', id);
-    return sub;
+  private row(tenantId: string, id: string): Promise<SubscriptionRow> {
+    return rowOr404(this.db, 'subscriptions', tenantId, id, 'subscription');
   }
 
   private async resolvePlan(

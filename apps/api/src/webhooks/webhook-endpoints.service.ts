@@ -17,6 +17,7 @@ import type {
   WebhookEndpointWithSecretDto,
 } from './webhook.dto';
 import { WEBHOOKS_DB, type WebhooksDb } from './webhooks.db';
+import { rowOr404 } from '../db/db.module';
 
 /**
  * A tenant's webhook endpoints. The signing secret leaves the service only in the answers to
@@ -128,15 +129,8 @@ export class WebhookEndpointsService {
     }
   }
 
-  private async row(tenantId: string, id: string): Promise<WebhookEndpointRow> {
-    const row = await this.db
-      .selectFrom('webhook_endpoints')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw new NotFoundError('webhook endpoint', id);
-    return row;
+  private row(tenantId: string, id: string): Promise<WebhookEndpointRow> {
+    return rowOr404(this.db, 'webhook_endpoints', tenantId, id, 'webhook endpoint');
   }
 
   private checkUrl(url: string): void {
