@@ -122,22 +122,28 @@ export class RateLimiter implements OnModuleDestroy {
   private async ask(tenantId: string, w: Window, events: number, nowMs: number): Promise<RateDecision> {
     const already = w.pending;
     w.pending = 0;
-    let reply: [number, number];
+    return (await this.call(tenantId, w, already, events)) ? ALLOWED : refuse(w.second, nowMs);
+  }
+
+  /**
+   * One script call: adds `already` (admitted here) to the shared count and asks for `asking`
+   * more. True when admitted, or when Redis did not answer (fail open: then both count on this
+   * replica alone).
+   */
+  private async call(tenantId: string, w: Window, already: number, asking: number): Promise<boolean> {
     try {
-      reply = await withTimeout(
-        this.redis.muRateTake(keyOf(tenantId, w.second), already, events, this.limit, KEY_TTL_MS),
+      const [admitted, count] = await withTimeout(
+        this.redis.muRateTake(keyOf(tenantId, w.second), already, asking, this.limit, KEY_TTL_MS),
         REDIS_TIMEOUT_MS,
       );
+      w.heard = true;
+      w.known = Math.max(w.known, Number(count));
+      return admitted === 1;
     } catch (err) {
-      this.redisFailed(err, tenantId, nowMs);
-      // Decided here alone: both the pending and these events count on this replica.
-      w.known += already + events;
-      return ALLOWED;
+      this.redisFailed(err, tenantId, Date.now());
+      w.known += already + asking;
+      return true;
     }
-    const [admitted, count] = reply;
-    w.heard = true;
-    w.known = Math.max(w.known, Number(count));
-    return admitted === 1 ? ALLOWED : refuse(w.second, nowMs);
   }
 
   private flushSoon(): void {
@@ -163,24 +169,8 @@ export class RateLimiter implements OnModuleDestroy {
   }
 
   private send(tenantId: string, w: Window, by: number): void {
-    const nowMs = Date.now();
-    if (nowMs < this.redisDownUntil) {
-      w.known += by;
-      return;
-    }
-    withTimeout(
-      this.redis.muRateTake(keyOf(tenantId, w.second), by, 0, this.limit, KEY_TTL_MS),
-      REDIS_TIMEOUT_MS,
-    ).then(
-      ([, count]) => {
-        w.heard = true;
-        w.known = Math.max(w.known, Number(count));
-      },
-      (err: unknown) => {
-        w.known += by;
-        this.redisFailed(err, tenantId, Date.now());
-      },
-    );
+    if (Date.now() < this.redisDownUntil) w.known += by;
+    else void this.call(tenantId, w, by, 0);
   }
 
   private redisFailed(err: unknown, tenantId: string, nowMs: number): void {
