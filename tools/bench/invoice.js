@@ -45,6 +45,7 @@ const {
   startApp,
   benchDatabases,
 } = require('./common');
+const { mulberry32 } = require('../demo/lib');
 
 const CUSTOMERS = positive('customers', '1000');
 const EVENTS_PER_CUSTOMER = positive('events-per-customer', '10000');
@@ -120,18 +121,6 @@ const PRICES = {
  *   country: string, region: string | null, subscriptionId: string, phaseId: string,
  *   seededCalls: number, seededTokens: number }} BenchCustomer
  */
-
-/** A small, fast, seedable PRNG (mulberry32): the same customers get the same events every run. */
-function prng(/** @type {number} */ seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function main() {
   const t0 = Date.now();
@@ -605,7 +594,8 @@ async function seedUsage(database, chUrl, ids, customers, monthStart, monthEnd, 
   };
   try {
     for (const c of customers) {
-      const rand = prng((c.index + 1) * 2654435761);
+      // The same customers get the same events every run.
+      const rand = mulberry32((c.index + 1) * 2654435761);
       // Tokens per event: uniform in [0, 2 x mean], the mean log-uniform from 20 to 2,000 per
       // customer, so monthly totals spread from ~200 k to ~20 M (every tier of both plans).
       const mean = 20 * Math.pow(100, rand());

@@ -264,7 +264,25 @@ function progressBar(label, total, unit) {
 /** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A small, fast, seedable PRNG (mulberry32): numbers in [0, 1), the same for the same seed, so
+ * generated usage is the same every run.
+ * @param {number} seed
+ * @returns {() => number}
+ */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 module.exports = {
+  mulberry32,
   ROOT,
   STATE,
   DEMO_CUSTOMERS,

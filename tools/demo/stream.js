@@ -26,6 +26,7 @@ const {
   group,
   progressBar,
   sleep,
+  mulberry32,
 } = require('./lib');
 
 const HOUR = 3_600_000;
@@ -38,17 +39,11 @@ const MARKER = path.join(STATE, 'demo-usage.json');
 const MODELS = ['mu-small', 'mu-small', 'mu-small', 'mu-large'];
 const ENDPOINTS = ['/v1/chat', '/v1/chat', '/v1/embed', '/v1/moderate'];
 
-/** A seedable PRNG (mulberry32) from a string. */
+/** A seedable PRNG from a string (its FNV-1a hash seeds mulberry32). */
 function prng(/** @type {string} */ seed) {
   let a = 2166136261;
   for (let i = 0; i < seed.length; i++) a = Math.imul(a ^ seed.charCodeAt(i), 16777619);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(a);
 }
 
 /** Relative traffic by local hour: low at night, a working-day hump, a mean of 1. */
