@@ -10,7 +10,7 @@
 // Prints one JSON line on stdout at the end: counts, latencies and the acknowledged new ids
 // as [start, count] ranges of n.
 'use strict';
-const http = require('node:http');
+const net = require('node:net');
 const { monitorEventLoopDelay } = require('node:perf_hooks');
 
 const BATCH = 100;
@@ -39,7 +39,6 @@ const rate = Number(arg('rate', '0'));
 const warmupS = Number(arg('warmup', '0'));
 const baseTime = Date.now() - 60 * 60 * 1000;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: mode === 'max' ? concurrency : 512 });
 const authorization = `Bearer ${apiKey}`;
 
 /** Acknowledged new ids: one byte per n (1 = acked). Grown as ids are handed out. */
@@ -101,6 +100,96 @@ function nextBatch() {
   return { body: `[${parts.join(',')}]`, start, n: fresh };
 }
 
+/**
+ * A minimal keep-alive HTTP/1.1 client over raw sockets, one request at a time per connection,
+ * as wrk does: a request is one socket write, an answer is read by its Content-Length. Node's
+ * http.Agent cost the load generator about a quarter of a core at phase-2 rates, CPU the
+ * services under test then did not have (on a 2-core machine every core counts).
+ */
+class Connection {
+  /** @param {(c: Connection) => void} onIdle */
+  constructor(onIdle) {
+    this.onIdle = onIdle;
+    /** @type {((status: number, body: Buffer) => void) | undefined} */
+    this.pending = undefined;
+    /** @type {((err: Error) => void) | undefined} */
+    this.failed = undefined;
+    /** @type {Buffer} */
+    this.buf = Buffer.alloc(0);
+    this.socket = net.connect({ host: url.hostname, port: Number(url.port) });
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk) => this.read(chunk));
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () => this.fail(new Error('connection closed')));
+    this.closed = false;
+  }
+
+  /** @param {string} head @param {string} body @param {(status: number, body: Buffer) => void} done @param {(err: Error) => void} failed */
+  request(head, body, done, failed) {
+    this.pending = done;
+    this.failed = failed;
+    this.socket.write(head + body);
+  }
+
+  /** @param {Buffer} chunk */
+  read(chunk) {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const end = this.buf.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    const length = m ? Number(m[1]) : 0;
+    if (this.buf.length < end + 4 + length) return;
+    const status = Number(head.slice(9, 12));
+    const body = this.buf.subarray(end + 4, end + 4 + length);
+    this.buf = Buffer.alloc(0);
+    const done = this.pending;
+    this.pending = undefined;
+    this.failed = undefined;
+    if (/\r\nconnection:\s*close/i.test(head)) this.close();
+    else this.onIdle(this);
+    done?.(status, body);
+  }
+
+  /** @param {Error} err */
+  fail(err) {
+    this.close();
+    const failed = this.failed;
+    this.pending = undefined;
+    this.failed = undefined;
+    failed?.(err);
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+  }
+}
+
+/** Idle connections; a request takes one or opens one (at most `concurrency` in max mode). */
+/** @type {Connection[]} */
+const idle = [];
+/** @type {Set<Connection>} */
+const open = new Set();
+function connection() {
+  for (;;) {
+    const c = idle.pop();
+    if (!c) break;
+    if (!c.closed) return c;
+  }
+  const c = new Connection((conn) => {
+    if (!conn.closed) idle.push(conn);
+  });
+  open.add(c);
+  c.socket.once('close', () => open.delete(c));
+  return c;
+}
+
+const requestHead = (/** @type {number} */ length) =>
+  `POST /v1/events HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${authorization}\r\n` +
+  `Content-Type: application/cloudevents-batch+json\r\nContent-Length: ${length}\r\n\r\n`;
+
 /** @param {{ body: string, start: number, n: number }} batch @returns {Promise<void>} */
 function send(batch) {
   const t0 = process.hrtime.bigint();
@@ -110,74 +199,52 @@ function send(batch) {
   requests++;
   eventsSent += batch.n + (batch.n === BATCH ? 0 : DUP_PER_BATCH);
   return new Promise((resolve) => {
-    const req = http.request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: '/v1/events',
-        method: 'POST',
-        headers: {
-          authorization,
-          'content-type': 'application/cloudevents-batch+json',
-          'content-length': Buffer.byteLength(batch.body),
-        },
-      },
-      (res) => {
-        /** @type {Buffer[]} */
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-          inFlight--;
-          const status = res.statusCode ?? 0;
-          statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-          if (status === 202) {
-            okRequests++;
-            const second = Math.floor((sentAt - measuredFrom) / 1000);
-            if (second >= 0) {
-              latencies.push(ms);
-              (bySecond[second] ??= []).push(ms);
-            } else warmupLatencies.push(ms);
-            const text = Buffer.concat(chunks).toString('latin1');
-            // The answer opens {"batchId":…,"accepted":N,"rejected":M,…: with nothing rejected
-            // every event was accepted, and the per-event results need not be parsed.
-            if (text.slice(0, 120).includes('"rejected":0,')) {
-              eventsAccepted += BATCH; // new and re-sent alike
-              acked.fill(1, batch.start, batch.start + batch.n);
-              ackedBatchStarts.push(batch.start);
-            } else {
-              /** @type {{ accepted: number, rejected: number, results: { index: number, status: string }[] }} */
-              const answer = JSON.parse(text);
-              eventsAccepted += answer.accepted;
-              eventsRejected += answer.rejected;
-              let all = true;
-              for (const r of answer.results) {
-                if (r.index >= batch.n) continue; // a duplicate: its id was acked before
-                if (r.status === 'accepted') acked[batch.start + r.index] = 1;
-                else all = false;
-              }
-              if (all) ackedBatchStarts.push(batch.start);
-            }
-          } else {
-            failedRequests++;
-            if (failedRequests <= 5)
-              process.stderr.write(
-                `load: ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}\n`,
-              );
+    const answered = (/** @type {number} */ status, /** @type {Buffer} */ answer) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      inFlight--;
+      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+      if (status === 202) {
+        okRequests++;
+        const second = Math.floor((sentAt - measuredFrom) / 1000);
+        if (second >= 0) {
+          latencies.push(ms);
+          (bySecond[second] ??= []).push(ms);
+        } else warmupLatencies.push(ms);
+        const text = answer.toString('latin1');
+        // The answer opens {"batchId":…,"accepted":N,"rejected":M,…: with nothing rejected
+        // every event was accepted, and the per-event results need not be parsed.
+        if (text.slice(0, 120).includes('"rejected":0,')) {
+          eventsAccepted += BATCH; // new and re-sent alike
+          acked.fill(1, batch.start, batch.start + batch.n);
+          ackedBatchStarts.push(batch.start);
+        } else {
+          /** @type {{ accepted: number, rejected: number, results: { index: number, status: string }[] }} */
+          const parsed = JSON.parse(text);
+          eventsAccepted += parsed.accepted;
+          eventsRejected += parsed.rejected;
+          let all = true;
+          for (const r of parsed.results) {
+            if (r.index >= batch.n) continue; // a duplicate: its id was acked before
+            if (r.status === 'accepted') acked[batch.start + r.index] = 1;
+            else all = false;
           }
-          resolve();
-        });
-      },
-    );
-    req.on('error', (err) => {
+          if (all) ackedBatchStarts.push(batch.start);
+        }
+      } else {
+        failedRequests++;
+        if (failedRequests <= 5)
+          process.stderr.write(`load: ${status} ${answer.toString('utf8').slice(0, 300)}\n`);
+      }
+      resolve();
+    };
+    const failed = (/** @type {Error} */ err) => {
       inFlight--;
       failedRequests++;
       statusCounts.error = (statusCounts.error ?? 0) + 1;
       if (failedRequests <= 5) process.stderr.write(`load: ${err.message}\n`);
       resolve();
-    });
-    req.end(batch.body);
+    };
+    connection().request(requestHead(Buffer.byteLength(batch.body)), batch.body, answered, failed);
   });
 }
 
@@ -195,20 +262,23 @@ async function runMax() {
 async function runPaced() {
   // Batches per second so that the unique (new) events arrive at `rate`/s. Open loop: a batch
   // leaves at its scheduled time whatever the answers do, so a slow answer cannot hide queueing.
+  // The loop sleeps until the next batch is due (one wake-up per batch, not a polling tick).
   const perSecond = rate / NEW_PER_BATCH;
   const t0 = Date.now();
   const end = t0 + (warmupS + durationS) * 1000;
   let sent = 0;
   /** @type {Promise<void>[]} */
   const pending = [];
-  while (Date.now() < end) {
-    const due = Math.floor(((Date.now() - t0) / 1000) * perSecond) + 1;
+  for (;;) {
+    const now = Date.now();
+    if (now >= end) break;
+    const due = Math.floor(((now - t0) / 1000) * perSecond) + 1;
     while (sent < due) {
       sent++;
-      const p = send(nextBatch());
-      pending.push(p);
+      pending.push(send(nextBatch()));
     }
-    await sleep(Math.max(1, Math.min(5, 1000 / perSecond / 2)));
+    const nextAt = t0 + (sent / perSecond) * 1000;
+    await sleep(Math.max(1, Math.ceil(nextAt - Date.now())));
   }
   await Promise.all(pending);
 }
@@ -279,7 +349,7 @@ async function main() {
       ranges,
     }) + '\n',
   );
-  agent.destroy();
+  for (const c of open) c.close();
 }
 
 main().catch((err) => {

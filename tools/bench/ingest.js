@@ -178,6 +178,8 @@ async function main() {
       `phase 2: paced at ${pacedRate} unique events/s (${(pacedRate / 90).toFixed(0)} batches/s) for ${PACED_S} s after ${WARMUP_S} s of warm-up`,
     );
     const server0 = await serverHistogram(base);
+    const cpu2 = cpu.now();
+    const p2Start = Date.now();
     const p2 = await runLoad(
       loadArgs({
         url: base,
@@ -189,6 +191,8 @@ async function main() {
         warmup: WARMUP_S,
       }),
     );
+    const cpu3 = cpu.now();
+    const wall2 = (Date.now() - p2Start) / 1000;
     const drained2 = await drain();
     const server1 = await serverHistogram(base);
     await readUnique();
@@ -214,6 +218,9 @@ async function main() {
       `phase 2 inside the collector (its request histogram): ${describeServer(server0, server1)}; ` +
         `event-loop delay: collector p99 ${server1.loopP99} ms max ${server1.loopMax} ms, ` +
         `load generator p99 ${(p2.loopDelayP99 ?? 0).toFixed(1)} ms max ${(p2.loopDelayMax ?? 0).toFixed(1)} ms`,
+    );
+    log(
+      `phase 2 CPU (% of one core over the ${wall2.toFixed(0)} s of paced load incl. warm-up): ${cpu.shares(cpu2, cpu3, wall2, p2.cpuS)}`,
     );
     log(
       `phase 2 reconcile: lost ${r2.lost} duplicated ${r2.duplicated}${r2.lost ? ` (e.g. n=${r2.lostSample.join(',')})` : ''}`,

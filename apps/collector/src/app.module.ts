@@ -4,7 +4,6 @@ import { Streams } from '@mu/contracts';
 import { JetStreamPublisher, PlatformModule, type Logger } from '@mu/platform';
 import type { CollectorEnv } from './config';
 import { CompatController } from './http/compat.controller';
-import { EventsController } from './http/events.controller';
 import { CollectorExceptionFilter } from './http/exception.filter';
 import { ApiKeys } from './ingest/api-keys';
 import { IngestService } from './ingest/ingest.service';
@@ -37,7 +36,8 @@ export class AppModule {
           logger: opts.logger,
         }),
       ],
-      controllers: [EventsController, CompatController],
+      // POST /v1/events is a Fastify route of its own (http/events.route.ts, from http/setup.ts).
+      controllers: [CompatController],
       providers: [
         sink,
         ApiKeys,

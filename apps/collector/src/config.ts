@@ -51,6 +51,17 @@ export class CollectorEnv extends WithNats(WithRedis(WithPostgres(ServiceEnv))) 
   @Min(0)
   COLLECTOR_RATE_LIMIT_EVENTS_PER_SECOND = 10_000;
 
+  /**
+   * How often a replica adds the events it admitted without asking Redis to the shared count.
+   * Longer: fewer Redis calls; several replicas can overshoot by what each admits in this time
+   * (never more than half the limit each).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  COLLECTOR_RATE_LIMIT_SYNC_MS = 50;
+
   /** How long a valid API key is remembered in memory; a revocation takes up to this long here. */
   @Type(() => Number)
   @IsInt()

@@ -38,6 +38,19 @@ export class DeduplicatorEnv extends WithNats(WithRedis(ServiceEnv)) {
   @Max(32)
   DEDUP_CONCURRENCY = 3;
 
+  /**
+   * After the first raw batch arrives, wait up to this long for more before the Redis round
+   * trip: under a steady trickle, one claim, one publish round and one ack round serve several
+   * collector batches instead of one each. Adds at most this much to the time an event takes to
+   * reach USAGE_UNIQUE; nothing on the collector's ack path waits for it. 0 takes only what is
+   * already waiting.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  DEDUP_LINGER_MS = 20;
+
   /** A Redis round trip slower than this counts as Redis unavailable (nak, pause, retry). */
   @Type(() => Number)
   @IsInt()

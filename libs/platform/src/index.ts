@@ -19,6 +19,7 @@ export * from './nest/metrics.controller';
 export * from './metrics/metrics';
 export * from './nest/platform.module';
 export * from './nest/bootstrap';
+export { withRequestSpan } from './nest/http-telemetry';
 export * from './migrations/locate';
 export * from './ids';
 export * from './tenancy/api-keys';

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { CollectorEnv } from '../config';
+import { registerEventsRoute } from './events.route';
 
 /**
  * Every body is read as text, up to COLLECTOR_MAX_BODY_BYTES, whatever its content type:
@@ -19,4 +20,5 @@ export function configureHttp(app: NestFastifyApplication, config: Readonly<Coll
     { parseAs: 'string', bodyLimit: config.COLLECTOR_MAX_BODY_BYTES },
     (_req, body, done) => done(null, body),
   );
+  registerEventsRoute(app, config);
 }

@@ -82,7 +82,7 @@ export class DedupService implements OnApplicationBootstrap, BeforeApplicationSh
       logger,
       batchSize: config.DEDUP_BATCH_SIZE,
       concurrency: config.DEDUP_CONCURRENCY,
-      lingerMs: 0,
+      lingerMs: config.DEDUP_LINGER_MS,
       idleWaitMs: opts.idleWaitMs,
       backoffMs: opts.backoffMs,
     });

@@ -76,16 +76,22 @@ function finish(req: FastifyRequest, status: number | undefined): void {
   f.span.end();
 }
 
+/**
+ * Runs `fn` with the request's server span current: for a route registered on Fastify itself,
+ * which Nest's interceptors do not wrap.
+ */
+export function withRequestSpan<T>(req: FastifyRequest, fn: () => T): T {
+  const span = inFlight.get(req)?.span;
+  return span ? context.with(trace.setSpan(context.active(), span), fn) : fn();
+}
+
 /** Runs the handler (and the interceptors after this one) with the request's span current. */
 class ActiveSpanInterceptor implements NestInterceptor {
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const span =
-      ctx.getType() === 'http'
-        ? inFlight.get(ctx.switchToHttp().getRequest<FastifyRequest>())?.span
-        : undefined;
-    if (!span) return next.handle();
-    const active = trace.setSpan(context.active(), span);
+    if (ctx.getType() !== 'http') return next.handle();
+    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+    if (!inFlight.has(req)) return next.handle();
     // next.handle() binds the async context it is called in, so it must be called inside.
-    return new Observable((subscriber) => context.with(active, () => next.handle().subscribe(subscriber)));
+    return new Observable((subscriber) => withRequestSpan(req, () => next.handle().subscribe(subscriber)));
   }
 }
