@@ -11,10 +11,10 @@ import { sendError } from './exception.filter';
 
 /**
  * `POST /v1/events`, registered on Fastify itself rather than as a Nest controller: the hot
- * path skips Nest's router, parameter pipes and the rxjs interceptor chain, which took a
- * fifth of the collector's CPU per request (docs/ingestion.md, "Benchmark"). What Nest gave
- * it is kept: the server span and request metrics (Fastify hooks, with the span made current
- * here), and errors in the collector's shape (the same `sendError` as the exception filter).
+ * path skips Nest's router, parameter pipes and rxjs interceptor chain (the collector's CPU at
+ * 5,000 events/s fell from 31 % to 25 % of a core; docs/ingestion.md, "Results"). What Nest
+ * gave it is kept: the server span and request metrics (Fastify hooks, with the span made
+ * current here), and errors in the collector's shape (the same `sendError` as the filter).
  *
  * Order, and what each refusal costs the client: body read by Fastify (over
  * COLLECTOR_MAX_BODY_BYTES: 413 before any work) → API key (401; a cache hit costs nothing, a
