@@ -107,9 +107,7 @@ function nextBatch() {
  * services under test then did not have (on a 2-core machine every core counts).
  */
 class Connection {
-  /** @param {(c: Connection) => void} onIdle */
-  constructor(onIdle) {
-    this.onIdle = onIdle;
+  constructor() {
     /** @type {((status: number, body: Buffer) => void) | undefined} */
     this.pending = undefined;
     /** @type {((err: Error) => void) | undefined} */
@@ -120,8 +118,12 @@ class Connection {
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk) => this.read(chunk));
     this.socket.on('error', (err) => this.fail(err));
-    this.socket.on('close', () => this.fail(new Error('connection closed')));
+    this.socket.on('close', () => {
+      open.delete(this);
+      this.fail(new Error('connection closed'));
+    });
     this.closed = false;
+    open.add(this);
   }
 
   /** @param {string} head @param {string} body @param {(status: number, body: Buffer) => void} done @param {(err: Error) => void} failed */
@@ -147,7 +149,7 @@ class Connection {
     this.pending = undefined;
     this.failed = undefined;
     if (/\r\nconnection:\s*close/i.test(head)) this.close();
-    else this.onIdle(this);
+    else idle.push(this);
     done?.(status, body);
   }
 
@@ -178,12 +180,7 @@ function connection() {
     if (!c) break;
     if (!c.closed) return c;
   }
-  const c = new Connection((conn) => {
-    if (!conn.closed) idle.push(conn);
-  });
-  open.add(c);
-  c.socket.once('close', () => open.delete(c));
-  return c;
+  return new Connection();
 }
 
 const requestHead = (/** @type {number} */ length) =>

@@ -2,11 +2,13 @@ import { createRedis, type Redis } from '@mu/platform';
 import { createServer, type Socket } from 'node:net';
 import { captureLogger, requireServices, uniqueId } from '@mu/testing';
 import type { CollectorEnv } from '../src/config';
-import { DEFAULT_RATE_SYNC_MS, RateLimiter } from '../src/ingest/rate-limiter';
+import { RateLimiter } from '../src/ingest/rate-limiter';
 
 // The limiter against the real Redis. Every call passes one fixed time (the middle of the
 // current second), so a test never straddles two windows.
 let redisUrl: string;
+/** The limiter's flush interval here (production: COLLECTOR_RATE_LIMIT_SYNC_MS, 50). */
+const SYNC_MS = 10;
 const clients: Redis[] = [];
 const limiters: RateLimiter[] = [];
 
@@ -29,7 +31,10 @@ function limiter(limit: number, url = redisUrl) {
   const redis = createRedis({ REDIS_URL: url }, 'rate-limiter-test');
   clients.push(redis);
   const log = captureLogger();
-  const config = { COLLECTOR_RATE_LIMIT_EVENTS_PER_SECOND: limit } as CollectorEnv;
+  const config = {
+    COLLECTOR_RATE_LIMIT_EVENTS_PER_SECOND: limit,
+    COLLECTOR_RATE_LIMIT_SYNC_MS: SYNC_MS,
+  } as CollectorEnv;
   const l = new RateLimiter(redis, config, log.logger);
   limiters.push(l);
   return { limiter: l, redis, lines: log.lines };
@@ -55,7 +60,7 @@ describe('RateLimiter', () => {
     expect(await l.take(tenant, 10, now)).toEqual({ allowed: true });
     for (let i = 0; i < 3; i++) expect(l.take(tenant, 10, now)).toEqual({ allowed: true });
     expect(await sharedCount(redis, tenant, now)).toBe(10);
-    await sleep(DEFAULT_RATE_SYNC_MS * 3);
+    await sleep(SYNC_MS * 5);
     expect(await sharedCount(redis, tenant, now)).toBe(40);
     // From half the limit on, each request asks.
     for (let i = 0; i < 6; i++) expect(await l.take(tenant, 10, now)).toEqual({ allowed: true });
@@ -80,14 +85,14 @@ describe('RateLimiter', () => {
     const now = midSecond();
     expect((await a.limiter.take(tenant, 30, now)).allowed).toBe(true);
     for (let i = 0; i < 3; i++) expect((await a.limiter.take(tenant, 5, now)).allowed).toBe(true);
-    await sleep(DEFAULT_RATE_SYNC_MS * 3);
+    await sleep(SYNC_MS * 5);
     // A has admitted 45; B's first request of the second asks Redis and sees them.
     expect((await b.limiter.take(tenant, 60, now)).allowed).toBe(false);
     expect((await b.limiter.take(tenant, 55, now)).allowed).toBe(true);
     // A still believes 45 of 100 (under half): it admits one more at once, the documented
     // overshoot, and learns the count with that event's flush; from then on it asks and refuses.
     expect((await a.limiter.take(tenant, 1, now)).allowed).toBe(true);
-    await sleep(DEFAULT_RATE_SYNC_MS * 3);
+    await sleep(SYNC_MS * 5);
     expect(await sharedCount(a.redis, tenant, now)).toBe(101);
     expect((await a.limiter.take(tenant, 1, now)).allowed).toBe(false);
     expect((await b.limiter.take(tenant, 1, now)).allowed).toBe(false);

@@ -9,12 +9,6 @@ const REDIS_TIMEOUT_MS = 250;
 /** After Redis failed to answer, how long requests are decided on this replica's counts alone. */
 const REDIS_BACKOFF_MS = 1_000;
 /**
- * How often events admitted without a round trip are added to the shared count, unless
- * COLLECTOR_RATE_LIMIT_SYNC_MS says otherwise. Each flush is a Redis call and a wake-up of the
- * collector and of Redis; at 10 ms these were ~200 wake-ups a second under load.
- */
-export const DEFAULT_RATE_SYNC_MS = 50;
-/**
  * Below this share of the limit (by what this replica knows), a request is admitted without
  * asking Redis; from it on, every request asks. Leaves the other half for what other replicas
  * admitted since this one last heard of the count.
@@ -67,11 +61,13 @@ interface Window {
  *
  * Most requests never wait for Redis: while this replica knows the window to be under half the
  * limit, a request is admitted at once and its events are added to the shared count by a flush
- * every COLLECTOR_RATE_LIMIT_SYNC_MS (one script call per tenant). A request waits for Redis (one script call
- * that adds the pending events and admits or refuses atomically) when it is the tenant's first
- * in the second on this replica, or when the window is at or over half the limit. So one replica
- * is exact; several may together go over by what each admitted in its last flush interval while
- * all of them believed the window under half full.
+ * every COLLECTOR_RATE_LIMIT_SYNC_MS (one script call per tenant; each is a Redis call and a
+ * wake-up of the collector and of Redis, ~200 a second under load at 10 ms, so 50 by default).
+ * A request waits for Redis (one script call that adds the pending events and admits or
+ * refuses atomically) when it is the tenant's first in the second on this replica, or when the
+ * window is at or over half the limit. So one replica is exact; several may together go over
+ * by what each admitted in its last flush interval while all of them believed the window under
+ * half full.
  *
  * If Redis is slow or down the request goes ahead (fail open) and for the next second requests
  * are decided on this replica's own counts: the limit protects the pipeline from a burst, while
@@ -93,7 +89,7 @@ export class RateLimiter implements OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.limit = config.COLLECTOR_RATE_LIMIT_EVENTS_PER_SECOND;
-    this.syncMs = config.COLLECTOR_RATE_LIMIT_SYNC_MS ?? DEFAULT_RATE_SYNC_MS;
+    this.syncMs = config.COLLECTOR_RATE_LIMIT_SYNC_MS;
     if (!('muRateTake' in redis)) redis.defineCommand('muRateTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     this.redis = redis as TakingRedis;
   }
