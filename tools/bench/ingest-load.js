@@ -338,8 +338,9 @@ async function main() {
       warmupMax: warmupLatencies.length ? warmupLatencies[warmupLatencies.length - 1] : 0,
       loopDelayP99: loop.percentile(99) / 1e6,
       loopDelayMax: loop.max / 1e6,
-      // [second, requests, p99, max] per second of sending
-      seconds: bySecond.map((l, i) => {
+      // [second, requests, p99, max] per second of sending; Array.from visits the seconds in
+      // which nothing was answered too (map would leave them holes, null in the JSON)
+      seconds: Array.from(bySecond, (l, i) => {
         const s = (l ?? []).slice().sort((a, b) => a - b);
         return [i, s.length, quantile(s, 0.99), s.length ? s[s.length - 1] : 0];
       }),

@@ -40,6 +40,8 @@ const PACED_S = Math.max(10, Math.round(DURATION_S / 4));
 const QUIET_MS = 3000;
 /** Phase 2 first runs this long at its rate unmeasured (printed apart): steady state is measured. */
 const WARMUP_S = Number(arg('warmup', '2'));
+/** Phase 2's rate in unique events/s instead of 70% of phase 1's (0: the latter). */
+const PACED_RATE = Number(arg('paced-rate', '0'));
 
 const log = makeLog('bench');
 
@@ -172,8 +174,9 @@ async function main() {
       `phase 1 CPU (% of one core over ${wall1.toFixed(0)} s incl. drain): ${cpu.shares(cpu0, cpu1, wall1, p1.cpuS)}`,
     );
 
-    // Phase 2: latency at 70% of the phase-1 unique rate.
-    const pacedRate = Math.max(90, Math.round(estimate * 0.7));
+    // Phase 2: latency at 70% of the phase-1 unique rate (or at --paced-rate, to compare changes
+    // at one fixed rate).
+    const pacedRate = PACED_RATE > 0 ? PACED_RATE : Math.max(90, Math.round(estimate * 0.7));
     log(
       `phase 2: paced at ${pacedRate} unique events/s (${(pacedRate / 90).toFixed(0)} batches/s) for ${PACED_S} s after ${WARMUP_S} s of warm-up`,
     );

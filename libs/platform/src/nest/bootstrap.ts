@@ -6,6 +6,7 @@ import type { ServiceEnv } from '../config/env';
 import { ConfigError } from '../config/config';
 import type { HealthRegistry } from '../health/health';
 import type { Logger } from '../logging/logger';
+import { installLeanAsyncResourceBind } from '../runtime/async-resource-bind';
 import { shutdownTelemetry } from '../telemetry/telemetry';
 import { instrumentHttp } from './http-telemetry';
 import { NestPinoLogger } from './nest-logger';
@@ -25,6 +26,8 @@ export async function startService(
   config: Readonly<ServiceEnv>,
   opts: { bodyLimitBytes?: number; configure?: (app: NestFastifyApplication) => void | Promise<void> } = {},
 ): Promise<ServiceHandle> {
+  // Before the first request: Fastify binds one function per request body (see the module).
+  installLeanAsyncResourceBind();
   const adapter = new FastifyAdapter({ bodyLimit: opts.bodyLimitBytes ?? 2 * 1024 * 1024 });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
