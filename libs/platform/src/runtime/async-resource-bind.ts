@@ -7,7 +7,7 @@ type Bind = <F extends (...args: never[]) => unknown>(fn: F, thisArg?: unknown) 
 
 /**
  * Replaces `AsyncResource.prototype.bind` on Node.js versions whose bound functions carry the
- * deprecated `asyncResource` accessor (DEP0172; Node 20 to 24).
+ * deprecated `asyncResource` accessor (DEP0172; Node 20 has it, nodejs/node#58618 removes it).
  *
  * Why: that accessor is a getter/setter pair made anew for every bound function, so every bound
  * function gets a hidden class of its own, and hidden classes live in the old generation. Its
@@ -15,9 +15,8 @@ type Bind = <F extends (...args: never[]) => unknown>(fn: F, thisArg?: unknown) 
  * from the old generation and survives every young-generation GC until the next full one.
  * Fastify binds one such function per request with a body (its content-type parser), and the
  * target holds the request: the whole request (body text, parsed events, reply) was promoted.
- * In the collector that was ~10 % of everything allocated, and each young-generation GC took
- * 6-20 ms instead of 1-2 ms: the largest source of its ack-latency tail (docs/ingestion.md,
- * "Results", fourth session). Node's own fix is to drop the property (nodejs/node#58618).
+ * In the collector that was ~10 % of everything allocated, and its young-generation GCs paused
+ * it 5-22 ms each instead of 1.5-6 ms (docs/ingestion.md, "Results", fourth session).
  *
  * The replacement keeps the documented behaviour: the bound function runs `fn` in the
  * resource's async scope (AsyncLocalStorage and async_hooks see the same context), with
