@@ -392,4 +392,92 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
       applications: [expect.objectContaining({ invoiceId: invoice.id, amount: '55.00' })],
     });
   }, 60_000);
+
+  it('gives the credit a voided invoice spent back to its grants, and the regenerated invoice spends it again', async () => {
+    const { tenantId, call } = await api.tenant();
+    await growthPlan(call, { feeTiming: 'in_arrears', tiers: [{ upTo: null, unitAmount: '0.10' }] });
+    const customerId = await customer(call);
+    const s = await call('POST', '/v1/subscriptions', {
+      customerId,
+      plan: 'growth',
+      startAt: '2026-01-01T00:00:00Z',
+    });
+    expect(s.status).toBe(201);
+    // Usable at January's end; expired by the time of the void.
+    const soon = await grant(call, customerId, {
+      name: 'Soon',
+      amount: '10',
+      effectiveAt: '2025-12-01T00:00:00Z',
+      expiresAt: '2026-02-10T00:00:00Z',
+    });
+    const later = await grant(call, customerId, {
+      name: 'Later',
+      amount: '100',
+      effectiveAt: '2025-12-01T00:00:00Z',
+    });
+    const deps: InvoicingDeps = { db, ch: ch.client };
+    const sub = await db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', s.body.id)
+      .executeTakeFirstOrThrow();
+    const jan = (await periodOfSubscriptionAt(db, tenantId, sub, new Date('2026-01-15T00:00:00Z')))!;
+    const closed = await closePeriod(deps, tenantId, sub, jan, new Date('2026-02-05T00:00:00Z'));
+    const invoice = closed.invoice!;
+    // The 30.00 fee, all prepaid: "Soon" first (it expires), then 20.00 of "Later".
+    expect(invoice).toMatchObject({ status: 'finalized', total: '30.00', credits_applied: '30.00' });
+
+    const voided = await call('POST', `/v1/invoices/${invoice.id}/void`, { reason: 'wrong plan' });
+    expect(voided.status).toBe(200);
+    // The invoice keeps what it had applied; the grants have it back, the spends marked reinstated.
+    expect(voided.body).toMatchObject({ status: 'void', creditsApplied: '30.00' });
+    const grantNow = async (id: string) => (await call('GET', `/v1/credit-grants/${id}`)).body;
+    expect(await grantNow(soon.body.id)).toMatchObject({
+      remaining: '10.00',
+      status: 'expired',
+      applications: [{ invoiceId: invoice.id, amount: '10.00', reinstatedAt: expect.any(String) }],
+    });
+    expect(await grantNow(later.body.id)).toMatchObject({
+      remaining: '100.00',
+      status: 'active',
+      applications: [{ invoiceId: invoice.id, amount: '20.00', reinstatedAt: expect.any(String) }],
+    });
+    // Only what is usable now counts in the balance: the expired grant's 10.00 is not.
+    expect(
+      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=EUR`)).body.balances,
+    ).toEqual([{ currency: 'EUR', available: '100.00' }]);
+    const event = await api.db.pool.query(
+      `SELECT payload FROM webhook_events WHERE tenant_id = $1 AND type = 'invoice.voided'`,
+      [tenantId],
+    );
+    expect(event.rows[0].payload).toMatchObject({ invoiceId: invoice.id, creditsReinstated: '30.00' });
+
+    // The period billed again: both grants were usable at its end, so the same credit pays it.
+    const regen = await call('POST', `/v1/invoices/${invoice.id}/regenerate`);
+    expect(regen.status).toBe(201);
+    expect(regen.body).toMatchObject({
+      status: 'draft',
+      total: '30.00',
+      creditsApplied: '30.00',
+      amountDue: '0.00',
+    });
+    const final = await call('POST', `/v1/invoices/${regen.body.id}/finalize`);
+    expect(final.body).toMatchObject({ status: 'finalized', creditsApplied: '30.00', amountDue: '0.00' });
+    expect((await grantNow(soon.body.id)).remaining).toBe('0.00');
+    expect((await grantNow(later.body.id)).applications).toEqual([
+      expect.objectContaining({ invoiceId: invoice.id, amount: '20.00', reinstatedAt: expect.any(String) }),
+      expect.objectContaining({ invoiceId: regen.body.id, amount: '20.00', reinstatedAt: null }),
+    ]);
+    // The ledger and the balances agree: remaining = amount - what stays spent.
+    const ledger = await api.db.pool.query(
+      `SELECT g.remaining::text AS remaining,
+              (g.amount - COALESCE(SUM(a.amount) FILTER (WHERE a.reinstated_at IS NULL), 0))::text AS expected
+         FROM credit_grants g LEFT JOIN credit_grant_applications a ON a.grant_id = g.id
+        WHERE g.tenant_id = $1 GROUP BY g.id`,
+      [tenantId],
+    );
+    for (const r of ledger.rows) expect(Number(r.remaining)).toBe(Number(r.expected));
+    expect(ledger.rows).toHaveLength(2);
+  }, 60_000);
 });

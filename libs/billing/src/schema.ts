@@ -406,6 +406,8 @@ export interface CreditGrantApplicationsTable {
   invoice_id: string;
   amount: Numeric;
   created_at: Generated<Date>;
+  /** When a void of the invoice gave the amount back to the grant; null while it stays spent. */
+  reinstated_at: NullableTimestamp;
 }
 
 export interface Database {

@@ -48,6 +48,12 @@ export class CreditGrantApplicationDto {
   @ApiProperty({ nullable: true, type: String }) invoiceNumber!: string | null;
   @ApiProperty({ description: 'credit this invoice spent from the grant' }) amount!: string;
   @ApiProperty() createdAt!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'when voiding the invoice gave the amount back to the grant; null while it stays spent',
+  })
+  reinstatedAt!: string | null;
 }
 
 export class CreditGrantDto {

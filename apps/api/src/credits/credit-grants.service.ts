@@ -80,7 +80,8 @@ export class CreditGrantsService {
   }
 
   /**
-   * What is left can no longer be spent; what invoices already spent stays spent. The update
+   * What is left can no longer be spent; what invoices already spent stays spent (a void of one
+   * of those invoices gives its part back, unspendable: the grant stays void). The update
    * takes the grant's row lock, so it waits for a finalization spending from it, and one that
    * starts afterwards no longer selects it.
    */
@@ -146,7 +147,7 @@ export class CreditGrantsService {
       .innerJoin('invoices as i', (j) =>
         j.onRef('i.id', '=', 'a.invoice_id').onRef('i.tenant_id', '=', 'a.tenant_id'),
       )
-      .select(['a.grant_id', 'a.invoice_id', 'a.amount', 'a.created_at', 'i.number'])
+      .select(['a.grant_id', 'a.invoice_id', 'a.amount', 'a.created_at', 'a.reinstated_at', 'i.number'])
       .where('a.tenant_id', '=', tenantId)
       .where(
         'a.grant_id',
@@ -166,6 +167,7 @@ export class CreditGrantsService {
           invoiceNumber: a.number,
           amount: money(a.amount, currency),
           createdAt: a.created_at.toISOString(),
+          reinstatedAt: a.reinstated_at?.toISOString() ?? null,
         }));
       return {
         id: r.id,

@@ -1,5 +1,6 @@
 import { enqueueWebhook } from '@mu/webhooks';
-import type { Transaction } from 'kysely';
+import { currencyMinorUnits, Dec } from '@mu/pricing';
+import { sql, type Transaction } from 'kysely';
 import type { BillingDb } from '../catalog';
 import type { CreditNoteRow, Database, InvoiceRow, InvoiceStatus } from '../schema';
 import { creditNotesOf, insertCreditNote, invoiceLines, lockInvoice, planFullCredit } from './credit-notes';
@@ -26,13 +27,16 @@ export interface VoidResult {
   invoice: InvoiceRow;
   /** The credit note for what was not yet credited; null when nothing was left. */
   creditNote: CreditNoteRow | null;
+  /** The prepaid credit the invoice had spent, given back to its grants (decimal string). */
+  creditsReinstated: string;
 }
 
 /**
  * Void a finalized or uncollectible invoice, in one transaction: the status, the reason, a credit
- * note for everything not credited yet (numbered from the credit note sequence), and the
- * `invoice.voided` and `credit_note.created` webhooks. Its period can then be invoiced again
- * (`regenerateInvoice`): the one-live-invoice-per-period rule ignores void invoices.
+ * note for everything not credited yet (numbered from the credit note sequence), the prepaid
+ * credit it spent given back to its grants, and the `invoice.voided` and `credit_note.created`
+ * webhooks. Its period can then be invoiced again (`regenerateInvoice`): the one-live-invoice-
+ * per-period rule ignores void invoices, and the new invoice can spend the same credit again.
  */
 export async function voidInvoice(
   db: BillingDb,
@@ -55,6 +59,9 @@ export async function voidInvoice(
     const creditNote = plan
       ? await insertCreditNote(tx, tenantId, invoice, `Void: ${input.reason}`, plan, now)
       : null;
+    const creditsReinstated = (await reinstateCredits(tx, invoice, now)).toFixed(
+      currencyMinorUnits(invoice.currency.trim()),
+    );
     await enqueueWebhook(tx, {
       tenantId,
       type: 'invoice.voided',
@@ -66,10 +73,58 @@ export async function voidInvoice(
         voidReason: input.reason,
         creditNoteId: creditNote?.id ?? null,
         creditNoteNumber: creditNote?.number ?? null,
+        creditsReinstated,
       },
     });
-    return { invoice, creditNote };
+    return { invoice, creditNote, creditsReinstated };
   });
+}
+
+/**
+ * Gives the prepaid credit a voided invoice spent back to the grants it came from: each
+ * application is marked reinstated (kept, so the ledger shows the spend and its return) and
+ * its amount goes back to the grant's `remaining`. A grant that expired or was voided meanwhile
+ * gets it back too, but cannot spend it (its status says so); for the invoice's own period,
+ * which is what a regenerated invoice bills, it was usable, so that invoice can spend it again.
+ * The grants are locked in the order finalization locks them (soonest expiry first), so a void
+ * and a finalization spending from the same grants queue instead of deadlocking.
+ */
+async function reinstateCredits(tx: Transaction<Database>, invoice: InvoiceRow, now: Date): Promise<Dec> {
+  const applications = await tx
+    .updateTable('credit_grant_applications')
+    .set({ reinstated_at: now })
+    .where('tenant_id', '=', invoice.tenant_id)
+    .where('invoice_id', '=', invoice.id)
+    .where('reinstated_at', 'is', null)
+    .returning(['grant_id', 'amount'])
+    .execute();
+  if (applications.length === 0) return new Dec(0);
+  const grants = await tx
+    .selectFrom('credit_grants')
+    .select(['id', 'remaining'])
+    .where('tenant_id', '=', invoice.tenant_id)
+    .where(
+      'id',
+      'in',
+      applications.map((a) => a.grant_id),
+    )
+    .orderBy(sql`expires_at ASC NULLS LAST`)
+    .orderBy('created_at')
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  let total = new Dec(0);
+  for (const g of grants) {
+    const back = new Dec(applications.find((a) => a.grant_id === g.id)!.amount);
+    await tx
+      .updateTable('credit_grants')
+      .set({ remaining: new Dec(g.remaining).plus(back).toFixed() })
+      .where('tenant_id', '=', invoice.tenant_id)
+      .where('id', '=', g.id)
+      .execute();
+    total = total.plus(back);
+  }
+  return total;
 }
 
 /** Record the payment of a finalized or uncollectible invoice (`paidAt`, default now). */
