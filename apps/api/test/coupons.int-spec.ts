@@ -69,6 +69,10 @@ describe('coupons', () => {
       durationPeriods: 3,
       createdAt: expect.any(String),
       archivedAt: null,
+      maxRedemptions: null,
+      timesRedeemed: 0,
+      redeemBy: null,
+      plans: null,
     });
     const fixed = await call('POST', '/v1/coupons', {
       code: 'FIFTEEN',
@@ -162,6 +166,14 @@ describe('coupons', () => {
       'percentOff',
     ]);
     expect(await post(percent('A', { unknown: true }))).toEqual(['unknown']);
+    // Limits: a positive count, an instant in the future, plan keys that exist.
+    expect(await post(percent('A', { maxRedemptions: 0 }))).toEqual(['maxRedemptions']);
+    expect(await post(percent('A', { maxRedemptions: 1.5 }))).toEqual(['maxRedemptions']);
+    expect(await post(percent('A', { redeemBy: '2020-01-01T00:00:00Z' }))).toEqual(['redeemBy']);
+    expect(await post(percent('A', { redeemBy: 'tomorrow' }))).toEqual(['redeemBy']);
+    expect(await post(percent('A', { plans: [] }))).toEqual(['plans']);
+    expect(await post(percent('A', { plans: ['a', 'a'] }))).toEqual(['plans']);
+    expect(await post(percent('A', { plans: ['no-such-plan'] }))).toEqual(['plans.0']);
     expect((await call('GET', '/v1/coupons')).body.data).toEqual([]);
   });
 });
@@ -231,6 +243,83 @@ describe('discounts on subscriptions', () => {
       coupon: 'TEN',
     });
     expect(early.body.appliesFrom).toBe('2031-05-10T08:00:00.000Z');
+  });
+
+  it("keeps to a coupon's limits: redemptions in all, a last day, and plans", async () => {
+    const { call } = await api.tenant();
+    const a = await subscribed(call);
+    const b = await subscribed(call);
+    const c = await subscribed(call);
+    await call('POST', '/v1/plans', { key: 'other', name: 'Other' });
+    await call('POST', '/v1/plans/other/versions', {
+      currency: 'EUR',
+      billingCadence: 'P1M',
+      fixedFees: [{ key: 'platform', name: 'Platform fee', amount: '50.00', timing: 'in_arrears' }],
+    });
+    expect((await call('POST', '/v1/plans/other/versions/1/publish')).status).toBe(200);
+    const otherCustomer = await call('POST', '/v1/customers', customerBody('on-other', { timeZone: 'UTC' }));
+    const onOther = await call('POST', '/v1/subscriptions', {
+      customerId: otherCustomer.body.id,
+      plan: 'other',
+      startAt: '2026-01-01T00:00:00Z',
+    });
+    expect(onOther.status).toBe(201);
+    const apply = (subscriptionId: string, coupon: string) =>
+      call('POST', `/v1/subscriptions/${subscriptionId}/discounts`, { coupon });
+
+    const created = await call(
+      'POST',
+      '/v1/coupons',
+      percent('TWICE', { maxRedemptions: 2, redeemBy: '2099-01-01T00:00:00Z', plans: ['basic'] }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      maxRedemptions: 2,
+      timesRedeemed: 0,
+      redeemBy: '2099-01-01T00:00:00.000Z',
+      plans: ['basic'],
+    });
+    // A removed application still counts: two in all.
+    const first = await apply(a.subscriptionId, 'TWICE');
+    expect(first.status).toBe(201);
+    expect(first.body.coupon.timesRedeemed).toBe(1);
+    await call('DELETE', `/v1/subscriptions/${a.subscriptionId}/discounts/${first.body.id}`);
+    expect((await apply(b.subscriptionId, 'TWICE')).status).toBe(201);
+    const third = await apply(c.subscriptionId, 'TWICE');
+    expect([third.status, third.body.error.code]).toEqual([409, 'COUPON_REDEEMED_OUT']);
+    expect(third.body.error.message).toContain('maxRedemptions 2');
+    expect((await call('GET', '/v1/coupons/TWICE')).body.timesRedeemed).toBe(2);
+
+    // Applications racing for the last redemption: exactly one gets it.
+    await call('POST', '/v1/coupons', percent('ONCE', { maxRedemptions: 1 }));
+    const subs = [a, b, c, await subscribed(call)];
+    const raced = await Promise.all(subs.map((x) => apply(x.subscriptionId, 'ONCE')));
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+
+    // Another plan: refused, saying which plans it is for.
+    await call('POST', '/v1/coupons', percent('BASIC', { plans: ['basic'] }));
+    const wrongPlan = await apply(onOther.body.id, 'BASIC');
+    expect([wrongPlan.status, paths(wrongPlan)]).toEqual([400, ['coupon']]);
+    expect(wrongPlan.body.error.details[0].message).toContain('is for plans basic');
+    expect((await apply(a.subscriptionId, 'BASIC')).status).toBe(201);
+
+    // Past its last day: refused; what was applied before keeps working.
+    await api.db.pool.query(
+      `UPDATE coupons SET redeem_by = now() - interval '1 minute' WHERE code = 'TWICE'`,
+    );
+    await call(
+      'POST',
+      '/v1/coupons',
+      percent('LATE', { redeemBy: new Date(Date.now() + 60_000).toISOString() }),
+    );
+    await api.db.pool.query(`UPDATE coupons SET redeem_by = now() - interval '1 second' WHERE code = 'LATE'`);
+    const late = await apply(c.subscriptionId, 'LATE');
+    expect([late.status, paths(late)]).toEqual([400, ['coupon']]);
+    expect(late.body.error.details[0].message).toContain('could be applied until');
+    const kept = (await call('GET', `/v1/subscriptions/${b.subscriptionId}/discounts`)).body.data;
+    expect(kept.find((d: { coupon: { code: string } }) => d.coupon.code === 'TWICE')).toMatchObject({
+      removedAt: null,
+    });
   });
 
   it('refuses unknown, archived and wrong-currency coupons and impossible dates, saying where', async () => {

@@ -374,6 +374,12 @@ export interface CouponsTable {
   duration_periods: number | null;
   created_at: Generated<Date>;
   archived_at: NullableTimestamp;
+  /** Applications allowed in all (removed ones count); null: no limit. */
+  max_redemptions: ColumnType<number | null, number | null | undefined, number | null>;
+  /** No new application from this instant on; null: no end. */
+  redeem_by: NullableTimestamp;
+  /** Plans (by key) whose subscriptions may get it; null: any. */
+  plan_keys: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
 }
 
 export interface SubscriptionDiscountsTable {

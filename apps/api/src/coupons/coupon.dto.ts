@@ -1,5 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { IsPositiveDecimal } from '../http/money';
 import { IsBillingCurrency, KEY_PATTERN } from '../http/validators';
 
@@ -47,6 +61,37 @@ export class CreateCouponDto {
   @Min(1)
   @Max(1200)
   durationPeriods?: number;
+
+  @ApiPropertyOptional({
+    example: 100,
+    description: 'how many times it can be applied in all (removed applications count); default no limit',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  maxRedemptions?: number;
+
+  @ApiPropertyOptional({
+    example: '2027-01-01T00:00:00Z',
+    description: 'RFC 3339, in the future: no new application from then on (applied ones keep working)',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'redeemBy must be an RFC 3339 instant' })
+  redeemBy?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['growth'],
+    description: 'plan keys: only subscriptions on one of these plans can get it; default any plan',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @Matches(KEY_PATTERN, { each: true, message: 'each plan must be a plan key' })
+  plans?: string[];
 }
 
 export class CouponDto {
@@ -65,6 +110,11 @@ export class CouponDto {
     description: 'archived coupons cannot be newly applied; applications keep working',
   })
   archivedAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) maxRedemptions!: number | null;
+  @ApiProperty({ description: 'applications so far, removed ones included' }) timesRedeemed!: number;
+  @ApiProperty({ nullable: true, type: String }) redeemBy!: string | null;
+  @ApiProperty({ nullable: true, type: [String], description: 'plan keys; null: any plan' })
+  plans!: string[] | null;
 }
 
 export class ApplyDiscountDto {

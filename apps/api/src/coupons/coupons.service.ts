@@ -20,7 +20,22 @@ export class CouponsService {
   constructor(@Inject(DB) private readonly db: Db) {}
 
   async create(tenantId: string, input: CreateCouponDto): Promise<CouponDto> {
-    const issues = couponRules(input);
+    const issues = couponRules(input, new Date());
+    if (input.plans) {
+      const known = new Set(
+        (
+          await this.db
+            .selectFrom('plans')
+            .select('key')
+            .where('tenant_id', '=', tenantId)
+            .where('key', 'in', input.plans)
+            .execute()
+        ).map((p) => p.key),
+      );
+      input.plans.forEach((key, i) => {
+        if (!known.has(key)) issues.push({ path: `plans.${i}`, message: `no plan with key ${key}` });
+      });
+    }
     if (issues.length) throw new ValidationFailedError(issues, 'invalid coupon');
     const id = newId('cpn');
     try {
@@ -36,6 +51,9 @@ export class CouponsService {
           currency: input.amountOff !== undefined ? input.currency! : null,
           duration: input.duration,
           duration_periods: input.duration === 'repeating' ? input.durationPeriods! : null,
+          max_redemptions: input.maxRedemptions ?? null,
+          redeem_by: input.redeemBy ? new Date(input.redeemBy) : null,
+          plan_keys: input.plans ?? null,
         })
         .execute();
     } catch (err) {
@@ -48,20 +66,28 @@ export class CouponsService {
 
   /** By id (`cpn_...`) or by code. */
   async get(tenantId: string, idOrCode: string): Promise<CouponDto> {
-    return couponDto(await this.row(tenantId, idOrCode));
+    const row = await this.row(tenantId, idOrCode);
+    const used = await redemptions(this.db, tenantId, [row.id]);
+    return couponDto(row, used.get(row.id) ?? 0);
   }
 
   async list(tenantId: string, page: PageQuery): Promise<Page<CouponDto>> {
     let q = this.db.selectFrom('coupons').selectAll().where('tenant_id', '=', tenantId);
     if (page.cursor) q = q.where('id', '>', page.cursor);
-    return toPage(
+    const p = toPage(
       await q
         .orderBy('id')
         .limit(page.limit + 1)
         .execute(),
       page.limit,
-      couponDto,
+      (r) => r,
     );
+    const used = await redemptions(
+      this.db,
+      tenantId,
+      p.data.map((r) => r.id),
+    );
+    return { data: p.data.map((r) => couponDto(r, used.get(r.id) ?? 0)), nextCursor: p.nextCursor };
   }
 
   /** Archived coupons cannot be applied again; the subscriptions that have one keep it. */
@@ -89,9 +115,31 @@ export class CouponsService {
   }
 }
 
+/** How many times each coupon was applied, removed applications included. */
+export async function redemptions(
+  db: Db,
+  tenantId: string,
+  couponIds: string[],
+): Promise<Map<string, number>> {
+  if (couponIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('subscription_discounts')
+    .select(['coupon_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('tenant_id', '=', tenantId)
+    .where('coupon_id', 'in', couponIds)
+    .groupBy('coupon_id')
+    .execute();
+  return new Map(rows.map((r) => [r.coupon_id, Number(r.n)]));
+}
+
 /** The rules between fields (each field's own format is checked by the DTO). */
-function couponRules(c: CreateCouponDto): FieldIssue[] {
+function couponRules(c: CreateCouponDto, now: Date): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  if (c.redeemBy !== undefined && new Date(c.redeemBy) <= now)
+    issues.push({
+      path: 'redeemBy',
+      message: `redeemBy must be in the future (now is ${now.toISOString()})`,
+    });
   if (c.code.startsWith(ID_PREFIX))
     issues.push({ path: 'code', message: `a code may not start with ${ID_PREFIX} (coupon ids do)` });
   if (c.percentOff !== undefined && c.amountOff !== undefined)
@@ -117,7 +165,7 @@ function couponRules(c: CreateCouponDto): FieldIssue[] {
   return issues;
 }
 
-export function couponDto(r: CouponRow): CouponDto {
+export function couponDto(r: CouponRow, timesRedeemed: number): CouponDto {
   const currency = r.currency?.trim() ?? null;
   return {
     id: r.id,
@@ -130,5 +178,9 @@ export function couponDto(r: CouponRow): CouponDto {
     durationPeriods: r.duration_periods,
     createdAt: r.created_at.toISOString(),
     archivedAt: r.archived_at?.toISOString() ?? null,
+    maxRedemptions: r.max_redemptions,
+    timesRedeemed,
+    redeemBy: r.redeem_by?.toISOString() ?? null,
+    plans: r.plan_keys,
   };
 }

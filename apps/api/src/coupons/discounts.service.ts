@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   periodOfSubscriptionAt,
-  planVersion,
   type CouponRow,
   type SubscriptionDiscountsTable,
   type SubscriptionRow,
@@ -18,7 +17,7 @@ import {
 } from '../http/errors';
 import { toPage, type Page, type PageQuery } from '../http/pagination';
 import type { ApplyDiscountDto, DiscountDto } from './coupon.dto';
-import { couponDto, CouponsService } from './coupons.service';
+import { couponDto, CouponsService, redemptions } from './coupons.service';
 
 type DiscountRow = Selectable<SubscriptionDiscountsTable>;
 
@@ -48,13 +47,24 @@ export class DiscountsService {
     }
     if (coupon?.archived_at)
       issues.push({ path: 'coupon', message: `coupon ${coupon.code} is archived and cannot be applied` });
+    const now = new Date();
+    if (coupon?.redeem_by && coupon.redeem_by <= now)
+      issues.push({
+        path: 'coupon',
+        message: `coupon ${coupon.code} could be applied until ${coupon.redeem_by.toISOString()}`,
+      });
     const from = await this.appliesFrom(tenantId, sub, input.appliesFrom, issues);
-    if (coupon?.amount_off && from) {
-      const currency = await this.currencyAt(tenantId, sub, from);
-      if (coupon.currency?.trim() !== currency)
+    if (coupon && from) {
+      const plan = await this.planAt(tenantId, sub, from);
+      if (coupon.amount_off && coupon.currency?.trim() !== plan.currency)
         issues.push({
           path: 'coupon',
-          message: `coupon ${coupon.code} takes ${coupon.amount_off} ${coupon.currency?.trim()} off, but the subscription is billed in ${currency}`,
+          message: `coupon ${coupon.code} takes ${coupon.amount_off} ${coupon.currency?.trim()} off, but the subscription is billed in ${plan.currency}`,
+        });
+      if (coupon.plan_keys && !coupon.plan_keys.includes(plan.key))
+        issues.push({
+          path: 'coupon',
+          message: `coupon ${coupon.code} is for plans ${coupon.plan_keys.join(', ')}; from ${from.toISOString()} the subscription is on plan ${plan.key}`,
         });
     }
     if (issues.length) throw new ValidationFailedError(issues, 'coupon not applied');
@@ -82,6 +92,23 @@ export class DiscountsService {
           'COUPON_ALREADY_APPLIED',
           `coupon ${coupon!.code} is already applied to subscription ${sub.id} (discount ${live.id})`,
         );
+      if (coupon!.max_redemptions !== null) {
+        // The coupon's row lock makes applications to different subscriptions queue, so the
+        // count cannot be overtaken (subscription first, then coupon: one order, no deadlock).
+        await tx
+          .selectFrom('coupons')
+          .select('id')
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', coupon!.id)
+          .forUpdate()
+          .execute();
+        const used = (await redemptions(tx, tenantId, [coupon!.id])).get(coupon!.id) ?? 0;
+        if (used >= coupon!.max_redemptions)
+          throw new ConflictError(
+            'COUPON_REDEEMED_OUT',
+            `coupon ${coupon!.code} was applied ${used} times, its maximum (maxRedemptions ${coupon!.max_redemptions})`,
+          );
+      }
       await tx
         .insertInto('subscription_discounts')
         .values({
@@ -211,12 +238,26 @@ export class DiscountsService {
     return new Date(period.end);
   }
 
-  /** The plan currency (the same for every version a subscription can move to). */
-  private async currencyAt(tenantId: string, sub: SubscriptionRow, at: Date): Promise<string> {
+  /** The plan (key) and its currency at `at` (the currency is the same for every version a subscription can move to). */
+  private async planAt(
+    tenantId: string,
+    sub: SubscriptionRow,
+    at: Date,
+  ): Promise<{ key: string; currency: string }> {
     const period = await periodOfSubscriptionAt(this.db, tenantId, sub, at);
-    const version = period ? await planVersion(this.db, tenantId, period.planVersionId) : undefined;
-    if (!version) throw new Error(`subscription ${sub.id}: no plan version at ${at.toISOString()}`);
-    return version.currency;
+    const plan = period
+      ? await this.db
+          .selectFrom('plan_versions as v')
+          .innerJoin('plans as p', (j) =>
+            j.onRef('p.id', '=', 'v.plan_id').onRef('p.tenant_id', '=', 'v.tenant_id'),
+          )
+          .select(['p.key', 'v.currency'])
+          .where('v.tenant_id', '=', tenantId)
+          .where('v.id', '=', period.planVersionId)
+          .executeTakeFirst()
+      : undefined;
+    if (!plan) throw new Error(`subscription ${sub.id}: no plan version at ${at.toISOString()}`);
+    return { key: plan.key, currency: plan.currency.trim() };
   }
 
   private async toDtos(tenantId: string, rows: DiscountRow[]): Promise<DiscountDto[]> {
@@ -232,10 +273,15 @@ export class DiscountsService {
       )
       .execute();
     const byId = new Map(coupons.map((c) => [c.id, c]));
+    const used = await redemptions(
+      this.db,
+      tenantId,
+      coupons.map((c) => c.id),
+    );
     return rows.map((r) => ({
       id: r.id,
       subscriptionId: r.subscription_id,
-      coupon: couponDto(byId.get(r.coupon_id)!),
+      coupon: couponDto(byId.get(r.coupon_id)!, used.get(r.coupon_id) ?? 0),
       appliesFrom: r.applies_from.toISOString(),
       createdAt: r.created_at.toISOString(),
       removedAt: r.removed_at?.toISOString() ?? null,
