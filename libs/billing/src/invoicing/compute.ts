@@ -41,9 +41,11 @@ export interface ComputedLine {
   quantity: string;
   unitPrice: string | null;
   amount: string;
+  /** Percent (`"19"`), null when no tax was calculated. */
   taxRate: string | null;
   taxAmount: string;
   meterId: string | null;
+  /** The pricing breakdown (tiers, packages) and its description line by line. */
   breakdown: unknown[];
   details: string[];
   adjustsInvoiceId: string | null;

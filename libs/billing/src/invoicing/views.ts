@@ -11,7 +11,7 @@ import type {
   InvoiceStatus,
   SellerProfile,
 } from '../schema';
-import type { InvoiceTax } from './compute';
+import type { ComputedLine, InvoiceTax } from './compute';
 
 /**
  * Invoices and credit notes as the API answers them and as webhooks carry them: one mapping,
@@ -27,25 +27,10 @@ export interface InvoiceLineTaxView {
   note: string;
 }
 
-export interface InvoiceLineView {
+/** A stored line: what the computation made of it, where it sits, its tax decision and credits. */
+export interface InvoiceLineView extends ComputedLine {
   id: string;
   position: number;
-  type: InvoiceLineRow['type'];
-  chargeKey: string;
-  description: string;
-  periodStart: string;
-  periodEnd: string;
-  quantity: string;
-  unitPrice: string | null;
-  amount: string;
-  /** Percent (`"19"`), null when no tax was calculated. */
-  taxRate: string | null;
-  taxAmount: string;
-  meterId: string | null;
-  /** The pricing breakdown (tiers, packages) and its description line by line. */
-  breakdown: unknown[];
-  details: string[];
-  adjustsInvoiceId: string | null;
   /** The tax service's decision for this line, when tax was calculated. */
   tax: InvoiceLineTaxView | null;
   /** Credited on this line by credit notes so far (net of tax). */
