@@ -2,6 +2,7 @@ import {
   closePeriod,
   computeInvoice,
   periodOfSubscriptionAt,
+  voidInvoice,
   type Database,
   type InvoicingDeps,
   type SubscriptionRow,
@@ -479,5 +480,57 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
     );
     for (const r of ledger.rows) expect(Number(r.remaining)).toBe(Number(r.expected));
     expect(ledger.rows).toHaveLength(2);
+  }, 60_000);
+
+  it('voids and finalizations spending the same grants at once keep the ledger exact', async () => {
+    const { tenantId, call } = await api.tenant();
+    await growthPlan(call, { feeTiming: 'in_arrears', tiers: [{ upTo: null, unitAmount: '0.10' }] });
+    const customerId = await customer(call);
+    const s = await call('POST', '/v1/subscriptions', {
+      customerId,
+      plan: 'growth',
+      startAt: '2026-01-01T00:00:00Z',
+    });
+    await grant(call, customerId, { name: 'A', amount: '40', effectiveAt: '2025-12-01T00:00:00Z' });
+    await grant(call, customerId, {
+      name: 'B',
+      amount: '40',
+      effectiveAt: '2025-12-01T00:00:00Z',
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
+    const deps: InvoicingDeps = { db, ch: ch.client };
+    const sub = await db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', s.body.id)
+      .executeTakeFirstOrThrow();
+    const close = async (month: number) => {
+      const mid = new Date(Date.UTC(2026, month - 1, 15));
+      const period = (await periodOfSubscriptionAt(db, tenantId, sub, mid))!;
+      return closePeriod(deps, tenantId, sub, period, new Date(Date.UTC(2026, month, 5)));
+    };
+    // Each round voids one month's invoice while the next month's is finalized: both lock the
+    // same two grants, in one order (the finalization may or may not see the credit given back).
+    let previous = (await close(1)).invoice!;
+    for (let month = 2; month <= 4; month++) {
+      const [, next] = await Promise.all([
+        voidInvoice(db, tenantId, previous.id, { reason: `round ${month}` }),
+        close(month),
+      ]);
+      expect(next.action).toBe('finalized');
+      previous = next.invoice!;
+    }
+    // What stays spent is exactly what the live invoices applied, and each grant agrees with its ledger.
+    const { rows } = await api.db.pool.query(
+      `SELECT
+         (SELECT COALESCE(SUM(credits_applied), 0) FROM invoices WHERE tenant_id = $1 AND status <> 'void')::text AS applied,
+         (SELECT COALESCE(SUM(amount), 0) FROM credit_grant_applications WHERE tenant_id = $1 AND reinstated_at IS NULL)::text AS spent,
+         (SELECT SUM(remaining) FROM credit_grants WHERE tenant_id = $1)::text AS remaining`,
+      [tenantId],
+    );
+    expect(Number(rows[0].applied)).toBe(Number(rows[0].spent));
+    expect(Number(rows[0].remaining)).toBe(80 - Number(rows[0].spent));
+    expect(Number(rows[0].spent)).toBe(30); // one live invoice (April's), 30.00, all prepaid
   }, 60_000);
 });
