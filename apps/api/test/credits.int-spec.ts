@@ -394,6 +394,80 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
     });
   }, 60_000);
 
+  it("discounts only the periods that start on one of a coupon's plans", async () => {
+    const { tenantId, call } = await api.tenant();
+    await growthPlan(call, { feeTiming: 'in_arrears', tiers: [{ upTo: null, unitAmount: '0.10' }] });
+    await call('POST', '/v1/plans', { key: 'other', name: 'Other' });
+    const other = await call('POST', '/v1/plans/other/versions', {
+      currency: 'EUR',
+      billingCadence: 'P1M',
+      fixedFees: [{ key: 'platform', name: 'Platform fee', amount: '50.00', timing: 'in_arrears' }],
+    });
+    expect((await call('POST', '/v1/plans/other/versions/1/publish')).status).toBe(200);
+    const customerId = await customer(call);
+    const s = await call('POST', '/v1/subscriptions', {
+      customerId,
+      plan: 'growth',
+      startAt: '2026-01-01T00:00:00Z',
+    });
+    await call('POST', '/v1/coupons', {
+      code: 'GROWTH10',
+      name: 'Growth 10 %',
+      percentOff: '10',
+      duration: 'repeating',
+      durationPeriods: 3,
+      plans: ['growth'],
+    });
+    const applied = await call('POST', `/v1/subscriptions/${s.body.id}/discounts`, {
+      coupon: 'GROWTH10',
+      appliesFrom: '2026-01-01T00:00:00Z',
+    });
+    expect(applied.status).toBe(201);
+    // On "other" for February only, back on "growth" from March.
+    const feb = new Date('2026-02-01T00:00:00Z');
+    const mar = new Date('2026-03-01T00:00:00Z');
+    const growthVersion = (
+      await api.db.pool.query(`SELECT plan_version_id FROM subscription_phases WHERE subscription_id = $1`, [
+        s.body.id,
+      ])
+    ).rows[0].plan_version_id;
+    await api.db.pool.query(`UPDATE subscription_phases SET end_at = $1 WHERE subscription_id = $2`, [
+      feb,
+      s.body.id,
+    ]);
+    await api.db.pool.query(
+      `INSERT INTO subscription_phases (id, tenant_id, subscription_id, plan_version_id, start_at, end_at, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, 'change'), ($7, $2, $3, $8, $6, NULL, 'change')`,
+      [
+        `sph_o${s.body.id.slice(4)}`,
+        tenantId,
+        s.body.id,
+        other.body.id,
+        feb,
+        mar,
+        `sph_g${s.body.id.slice(4)}`,
+        growthVersion,
+      ],
+    );
+    const deps: InvoicingDeps = { db, ch: ch.client };
+    const sub = await db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', s.body.id)
+      .executeTakeFirstOrThrow();
+    const discounts = async (at: string) => {
+      const period = (await periodOfSubscriptionAt(db, tenantId, sub, new Date(at)))!;
+      const inv = await computeInvoice(deps, tenantId, sub, period);
+      return inv.lines.filter((l) => l.type === 'discount').map((l) => l.amount);
+    };
+    expect(await discounts('2026-01-15T00:00:00Z')).toEqual(['-3.00']);
+    // February is on another plan: no discount, and it still uses up one of the three periods.
+    expect(await discounts('2026-02-15T00:00:00Z')).toEqual([]);
+    expect(await discounts('2026-03-15T00:00:00Z')).toEqual(['-3.00']);
+    expect(await discounts('2026-04-15T00:00:00Z')).toEqual([]);
+  }, 60_000);
+
   it('gives the credit a voided invoice spent back to its grants, and the regenerated invoice spends it again', async () => {
     const { tenantId, call } = await api.tenant();
     await growthPlan(call, { feeTiming: 'in_arrears', tiers: [{ upTo: null, unitAmount: '0.10' }] });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   periodOfSubscriptionAt,
+  planOfVersion,
   type CouponRow,
   type SubscriptionDiscountsTable,
   type SubscriptionRow,
@@ -245,19 +246,8 @@ export class DiscountsService {
     at: Date,
   ): Promise<{ key: string; currency: string }> {
     const period = await periodOfSubscriptionAt(this.db, tenantId, sub, at);
-    const plan = period
-      ? await this.db
-          .selectFrom('plan_versions as v')
-          .innerJoin('plans as p', (j) =>
-            j.onRef('p.id', '=', 'v.plan_id').onRef('p.tenant_id', '=', 'v.tenant_id'),
-          )
-          .select(['p.key', 'v.currency'])
-          .where('v.tenant_id', '=', tenantId)
-          .where('v.id', '=', period.planVersionId)
-          .executeTakeFirst()
-      : undefined;
-    if (!plan) throw new Error(`subscription ${sub.id}: no plan version at ${at.toISOString()}`);
-    return { key: plan.key, currency: plan.currency.trim() };
+    if (!period) throw new Error(`subscription ${sub.id}: no plan version at ${at.toISOString()}`);
+    return planOfVersion(this.db, tenantId, period.planVersionId);
   }
 
   private async toDtos(tenantId: string, rows: DiscountRow[]): Promise<DiscountDto[]> {

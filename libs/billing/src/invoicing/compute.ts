@@ -358,6 +358,7 @@ async function discountLines(
       'c.currency',
       'c.duration',
       'c.duration_periods',
+      'c.plan_keys',
     ])
     .where('d.tenant_id', '=', tenantId)
     .where('d.subscription_id', '=', sub.id)
@@ -375,6 +376,7 @@ async function discountLines(
     .reduce((sum, l) => sum.plus(l.amount), new Dec(0));
   let room = lines.reduce((sum, l) => sum.plus(l.amount), new Dec(0));
   const out: ComputedLine[] = [];
+  let planKey: string | undefined;
   for (const d of applied) {
     if (d.duration !== 'forever') {
       const limit = d.duration === 'once' ? 1 : d.duration_periods!;
@@ -390,6 +392,12 @@ async function discountLines(
       if (before.filter((p) => p.start >= from && p.start < period.start).length >= limit) continue;
     }
     if (d.amount_off && d.currency?.trim() !== currency) continue;
+    // A coupon for some plans discounts the periods that start on one of them (the period
+    // still counts toward its duration otherwise, like a period that came to zero).
+    if (d.plan_keys) {
+      planKey ??= (await planOfVersion(deps.db, tenantId, period.planVersionId)).key;
+      if (!d.plan_keys.includes(planKey)) continue;
+    }
     if (base.lte(0) || room.lte(0)) break;
     const wanted = d.percent_off
       ? new Dec(roundMoney(base.times(d.percent_off).div(100), minor, 'half_away_from_zero'))
@@ -417,6 +425,24 @@ async function discountLines(
     });
   }
   return out;
+}
+
+/** The plan (key) a plan version belongs to, and the version's currency. */
+export async function planOfVersion(
+  db: BillingDb,
+  tenantId: string,
+  planVersionId: string,
+): Promise<{ key: string; currency: string }> {
+  const row = await db
+    .selectFrom('plan_versions as v')
+    .innerJoin('plans as p', (j) =>
+      j.onRef('p.id', '=', 'v.plan_id').onRef('p.tenant_id', '=', 'v.tenant_id'),
+    )
+    .select(['p.key', 'v.currency'])
+    .where('v.tenant_id', '=', tenantId)
+    .where('v.id', '=', planVersionId)
+    .executeTakeFirstOrThrow();
+  return { key: row.key, currency: row.currency.trim() };
 }
 
 /** Prepaid credit the customer can spend on an invoice in `currency` dated `at`. */
