@@ -49,6 +49,28 @@ async function customer(call: Call, key = 'acme') {
 const grant = (call: Call, customerId: string, body: Record<string, unknown>) =>
   call('POST', `/v1/customers/${customerId}/credit-grants`, { name: 'Prepaid', currency: 'EUR', ...body });
 
+/** Tenant's growth plan (30.00 a month in arrears), a customer on it from January 2026, and what the invoicing functions take. */
+async function onGrowthFromJanuary(tenantId: string, call: Call) {
+  await growthPlan(call, { feeTiming: 'in_arrears', tiers: [{ upTo: null, unitAmount: '0.10' }] });
+  const customerId = await customer(call);
+  const s = await call('POST', '/v1/subscriptions', {
+    customerId,
+    plan: 'growth',
+    startAt: '2026-01-01T00:00:00Z',
+  });
+  expect(s.status).toBe(201);
+  const subscriptionId = s.body.id as string;
+  const sub: SubscriptionRow = await db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', subscriptionId)
+    .executeTakeFirstOrThrow();
+  const deps: InvoicingDeps = { db, ch: ch.client };
+  const periodAt = async (at: Date) => (await periodOfSubscriptionAt(db, tenantId, sub, at))!;
+  return { customerId, subscriptionId, sub, deps, periodAt };
+}
+
 describe('credit grants', () => {
   it('grants credit, lists it with its status, sums the usable balance per currency, and voids', async () => {
     const { call } = await api.tenant();
@@ -396,7 +418,7 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
 
   it("discounts only the periods that start on one of a coupon's plans", async () => {
     const { tenantId, call } = await api.tenant();
-    await growthPlan(call, { feeTiming: 'in_arrears', tiers: [{ upTo: null, unitAmount: '0.10' }] });
+    const { subscriptionId, sub, deps, periodAt } = await onGrowthFromJanuary(tenantId, call);
     await call('POST', '/v1/plans', { key: 'other', name: 'Other' });
     const other = await call('POST', '/v1/plans/other/versions', {
       currency: 'EUR',
@@ -404,12 +426,6 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
       fixedFees: [{ key: 'platform', name: 'Platform fee', amount: '50.00', timing: 'in_arrears' }],
     });
     expect((await call('POST', '/v1/plans/other/versions/1/publish')).status).toBe(200);
-    const customerId = await customer(call);
-    const s = await call('POST', '/v1/subscriptions', {
-      customerId,
-      plan: 'growth',
-      startAt: '2026-01-01T00:00:00Z',
-    });
     await call('POST', '/v1/coupons', {
       code: 'GROWTH10',
       name: 'Growth 10 %',
@@ -418,7 +434,7 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
       durationPeriods: 3,
       plans: ['growth'],
     });
-    const applied = await call('POST', `/v1/subscriptions/${s.body.id}/discounts`, {
+    const applied = await call('POST', `/v1/subscriptions/${subscriptionId}/discounts`, {
       coupon: 'GROWTH10',
       appliesFrom: '2026-01-01T00:00:00Z',
     });
@@ -428,37 +444,29 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
     const mar = new Date('2026-03-01T00:00:00Z');
     const growthVersion = (
       await api.db.pool.query(`SELECT plan_version_id FROM subscription_phases WHERE subscription_id = $1`, [
-        s.body.id,
+        subscriptionId,
       ])
     ).rows[0].plan_version_id;
     await api.db.pool.query(`UPDATE subscription_phases SET end_at = $1 WHERE subscription_id = $2`, [
       feb,
-      s.body.id,
+      subscriptionId,
     ]);
     await api.db.pool.query(
       `INSERT INTO subscription_phases (id, tenant_id, subscription_id, plan_version_id, start_at, end_at, reason)
        VALUES ($1, $2, $3, $4, $5, $6, 'change'), ($7, $2, $3, $8, $6, NULL, 'change')`,
       [
-        `sph_o${s.body.id.slice(4)}`,
+        `sph_o${subscriptionId.slice(4)}`,
         tenantId,
-        s.body.id,
+        subscriptionId,
         other.body.id,
         feb,
         mar,
-        `sph_g${s.body.id.slice(4)}`,
+        `sph_g${subscriptionId.slice(4)}`,
         growthVersion,
       ],
     );
-    const deps: InvoicingDeps = { db, ch: ch.client };
-    const sub = await db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', s.body.id)
-      .executeTakeFirstOrThrow();
     const discounts = async (at: string) => {
-      const period = (await periodOfSubscriptionAt(db, tenantId, sub, new Date(at)))!;
-      const inv = await computeInvoice(deps, tenantId, sub, period);
+      const inv = await computeInvoice(deps, tenantId, sub, await periodAt(new Date(at)));
       return inv.lines.filter((l) => l.type === 'discount').map((l) => l.amount);
     };
     expect(await discounts('2026-01-15T00:00:00Z')).toEqual(['-3.00']);
@@ -470,14 +478,7 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
 
   it('gives the credit a voided invoice spent back to its grants, and the regenerated invoice spends it again', async () => {
     const { tenantId, call } = await api.tenant();
-    await growthPlan(call, { feeTiming: 'in_arrears', tiers: [{ upTo: null, unitAmount: '0.10' }] });
-    const customerId = await customer(call);
-    const s = await call('POST', '/v1/subscriptions', {
-      customerId,
-      plan: 'growth',
-      startAt: '2026-01-01T00:00:00Z',
-    });
-    expect(s.status).toBe(201);
+    const { customerId, sub, deps, periodAt } = await onGrowthFromJanuary(tenantId, call);
     // Usable at January's end; expired by the time of the void.
     const soon = await grant(call, customerId, {
       name: 'Soon',
@@ -490,14 +491,7 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
       amount: '100',
       effectiveAt: '2025-12-01T00:00:00Z',
     });
-    const deps: InvoicingDeps = { db, ch: ch.client };
-    const sub = await db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', s.body.id)
-      .executeTakeFirstOrThrow();
-    const jan = (await periodOfSubscriptionAt(db, tenantId, sub, new Date('2026-01-15T00:00:00Z')))!;
+    const jan = await periodAt(new Date('2026-01-15T00:00:00Z'));
     const closed = await closePeriod(deps, tenantId, sub, jan, new Date('2026-02-05T00:00:00Z'));
     const invoice = closed.invoice!;
     // The 30.00 fee, all prepaid: "Soon" first (it expires), then 20.00 of "Later".
@@ -558,13 +552,7 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
 
   it('voids and finalizations spending the same grants at once keep the ledger exact', async () => {
     const { tenantId, call } = await api.tenant();
-    await growthPlan(call, { feeTiming: 'in_arrears', tiers: [{ upTo: null, unitAmount: '0.10' }] });
-    const customerId = await customer(call);
-    const s = await call('POST', '/v1/subscriptions', {
-      customerId,
-      plan: 'growth',
-      startAt: '2026-01-01T00:00:00Z',
-    });
+    const { customerId, sub, deps, periodAt } = await onGrowthFromJanuary(tenantId, call);
     await grant(call, customerId, { name: 'A', amount: '40', effectiveAt: '2025-12-01T00:00:00Z' });
     await grant(call, customerId, {
       name: 'B',
@@ -572,16 +560,8 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
       effectiveAt: '2025-12-01T00:00:00Z',
       expiresAt: '2099-01-01T00:00:00Z',
     });
-    const deps: InvoicingDeps = { db, ch: ch.client };
-    const sub = await db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', s.body.id)
-      .executeTakeFirstOrThrow();
     const close = async (month: number) => {
-      const mid = new Date(Date.UTC(2026, month - 1, 15));
-      const period = (await periodOfSubscriptionAt(db, tenantId, sub, mid))!;
+      const period = await periodAt(new Date(Date.UTC(2026, month - 1, 15)));
       return closePeriod(deps, tenantId, sub, period, new Date(Date.UTC(2026, month, 5)));
     };
     // Each round voids one month's invoice while the next month's is finalized: both lock the
