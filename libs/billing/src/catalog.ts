@@ -110,6 +110,24 @@ export async function planVersion(
     .executeTakeFirst();
 }
 
+/** The plan (key) a plan version belongs to, and the version's currency. */
+export async function planOfVersion(
+  db: BillingDb,
+  tenantId: string,
+  planVersionId: string,
+): Promise<{ key: string; currency: string }> {
+  const row = await db
+    .selectFrom('plan_versions as v')
+    .innerJoin('plans as p', (j) =>
+      j.onRef('p.id', '=', 'v.plan_id').onRef('p.tenant_id', '=', 'v.tenant_id'),
+    )
+    .select(['p.key', 'v.currency'])
+    .where('v.tenant_id', '=', tenantId)
+    .where('v.id', '=', planVersionId)
+    .executeTakeFirstOrThrow();
+  return { key: row.key, currency: row.currency.trim() };
+}
+
 /** The subject keys through which a customer's usage events name it. */
 export async function customerSubjects(
   db: BillingDb,

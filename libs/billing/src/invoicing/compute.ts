@@ -6,6 +6,7 @@ import {
   customerSubjects,
   periodOfSubscriptionAt,
   periodsOfSubscription,
+  planOfVersion,
   planVersion,
   type BillingDb,
   type SubscriptionPeriod,
@@ -427,24 +428,6 @@ async function discountLines(
   return out;
 }
 
-/** The plan (key) a plan version belongs to, and the version's currency. */
-export async function planOfVersion(
-  db: BillingDb,
-  tenantId: string,
-  planVersionId: string,
-): Promise<{ key: string; currency: string }> {
-  const row = await db
-    .selectFrom('plan_versions as v')
-    .innerJoin('plans as p', (j) =>
-      j.onRef('p.id', '=', 'v.plan_id').onRef('p.tenant_id', '=', 'v.tenant_id'),
-    )
-    .select(['p.key', 'v.currency'])
-    .where('v.tenant_id', '=', tenantId)
-    .where('v.id', '=', planVersionId)
-    .executeTakeFirstOrThrow();
-  return { key: row.key, currency: row.currency.trim() };
-}
-
 /** Prepaid credit the customer can spend on an invoice in `currency` dated `at`. */
 export async function availableCredit(
   deps: Pick<InvoicingDeps, 'db'>,
@@ -465,16 +448,25 @@ export function usableGrants(
   currency: string,
   at: Date,
 ) {
-  return db
-    .selectFrom('credit_grants')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
+  return grantsInSpendingOrder(db, tenantId)
     .where('customer_id', '=', customerId)
     .where('currency', '=', currency)
     .where('voided_at', 'is', null)
     .where('remaining', '>', '0')
     .where('effective_at', '<=', at)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]));
+}
+
+/**
+ * A tenant's grants in the order invoices spend them: soonest expiry first (never last), then
+ * oldest. Whatever locks grants (finalization, a void giving credit back) locks them in this
+ * order, so two transactions on the same grants queue instead of deadlocking.
+ */
+export function grantsInSpendingOrder(db: BillingDb, tenantId: string) {
+  return db
+    .selectFrom('credit_grants')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
     .orderBy(sql`expires_at ASC NULLS LAST`)
     .orderBy('created_at')
     .orderBy('id');

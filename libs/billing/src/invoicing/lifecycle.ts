@@ -1,11 +1,12 @@
 import { enqueueWebhook } from '@mu/webhooks';
 import { currencyMinorUnits, Dec } from '@mu/pricing';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { BillingDb } from '../catalog';
 import type { CreditNoteRow, Database, InvoiceRow, InvoiceStatus } from '../schema';
 import { creditNotesOf, insertCreditNote, invoiceLines, lockInvoice, planFullCredit } from './credit-notes';
 import { InvoiceStateError, isCheckViolation } from './errors';
 import { invoiceEventPayload } from './close';
+import { grantsInSpendingOrder } from './compute';
 
 /**
  * What happens to an invoice after it is issued. The database has the last word: its trigger
@@ -86,8 +87,8 @@ export async function voidInvoice(
  * its amount goes back to the grant's `remaining`. A grant that expired or was voided meanwhile
  * gets it back too, but cannot spend it (its status says so); for the invoice's own period,
  * which is what a regenerated invoice bills, it was usable, so that invoice can spend it again.
- * The grants are locked in the order finalization locks them (soonest expiry first), so a void
- * and a finalization spending from the same grants queue instead of deadlocking.
+ * The grants are locked in the order finalization locks them (`grantsInSpendingOrder`), so a
+ * void and a finalization spending from the same grants queue instead of deadlocking.
  */
 async function reinstateCredits(tx: Transaction<Database>, invoice: InvoiceRow, now: Date): Promise<Dec> {
   const applications = await tx
@@ -99,18 +100,12 @@ async function reinstateCredits(tx: Transaction<Database>, invoice: InvoiceRow, 
     .returning(['grant_id', 'amount'])
     .execute();
   if (applications.length === 0) return new Dec(0);
-  const grants = await tx
-    .selectFrom('credit_grants')
-    .select(['id', 'remaining'])
-    .where('tenant_id', '=', invoice.tenant_id)
+  const grants = await grantsInSpendingOrder(tx, invoice.tenant_id)
     .where(
       'id',
       'in',
       applications.map((a) => a.grant_id),
     )
-    .orderBy(sql`expires_at ASC NULLS LAST`)
-    .orderBy('created_at')
-    .orderBy('id')
     .forUpdate()
     .execute();
   let total = new Dec(0);
