@@ -13,6 +13,7 @@ const {
   createWriteStream,
   writeFileSync,
   unlinkSync,
+  rmSync,
 } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -60,6 +61,75 @@ function freePort() {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * @typedef {{ url: string, pid: number, stop: () => Promise<void> }} Broker
+ */
+
+/**
+ * A nats-server (JetStream) of the bench's own, on a free loopback port with a fresh store under
+ * .mu/bench-nats: it holds nothing but the bench's streams (no file store grown by the tests or
+ * the demo), and runs at the CPU priority the bench asks for, which a shared system service
+ * should not be given behind its owner's back.
+ * @param {{ nice?: number }} opts
+ * @returns {Promise<Broker>}
+ */
+async function startBroker(opts = {}) {
+  const port = await freePort();
+  const dir = path.join(STATE, 'bench-nats');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const bin = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((f) =>
+    existsSync(f),
+  );
+  if (!bin) throw new Error('nats-server is not installed (tools/stack.sh up installs it)');
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
+  const nice = opts.nice ?? 0;
+  const child = spawn(nice ? 'nice' : bin, nice ? ['-n', String(nice), bin, ...args] : args, {
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  children.add(child);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  // however the bench ends, its broker does not outlive it
+  const orphan = () => child.kill('SIGTERM');
+  process.once('exit', orphan);
+  for (let i = 0; ; i++) {
+    const up = await new Promise((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (i > 100 || child.exitCode !== null)
+      throw new Error(`the bench's nats-server did not start on :${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    pid: /** @type {number} */ (child.pid),
+    stop: async () => {
+      process.off('exit', orphan);
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      children.delete(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The CPU priority (nice value) a process runs at, from /proc; undefined where there is no /proc.
+ * @param {number | undefined} pid
+ * @returns {number | undefined}
+ */
+function niceOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command (which may hold spaces) close with ')'; nice is field 19
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** @param {string} file @returns {Record<string, string>} */
@@ -437,17 +507,22 @@ function serviceEnv(redisUrl) {
 /**
  * Starts dist/apps/<app>/src/main.js on a free port and waits for /health/ready.
  * BENCH_PROFILE=<app> runs it with `node --cpu-prof` (profile in .mu/prof/); BENCH_NODE_FLAGS_<APP>
- * adds node flags.
+ * adds node flags. `opts.nice` starts it at that CPU priority (negative needs root; otherwise
+ * `nice` says so and the service runs at 0: niceOf tells what it got).
  * @param {string} app
  * @param {Record<string, string>} env
+ * @param {{ nice?: number }} [opts]
  * @returns {Promise<AppHandle>}
  */
-async function startApp(app, env) {
+async function startApp(app, env, opts = {}) {
   const port = await freePort();
   const entry = path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  // Under `nice -n N` every thread the service makes (V8's GC helpers, libuv's pool) inherits N.
+  const nice = opts.nice ?? 0;
   const child = spawn(
-    process.execPath,
+    nice ? 'nice' : process.execPath,
     [
+      ...(nice ? ['-n', String(nice), process.execPath] : []),
       ...(process.env.BENCH_PROFILE === app
         ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')]
         : []),
@@ -740,6 +815,8 @@ module.exports = {
   chTime,
   fromDist,
   freePort,
+  startBroker,
+  niceOf,
   readEnv,
   cpuSeconds,
   pidOf,

@@ -17,6 +17,8 @@ const {
   holdBenchLock,
   stopLoad,
   stackUp,
+  startBroker,
+  niceOf,
   stopDemoService,
   createTenant,
   benchRedisUrl,
@@ -42,6 +44,11 @@ const QUIET_MS = 3000;
 const WARMUP_S = Number(arg('warmup', '2'));
 /** Phase 2's rate in unique events/s instead of 70% of phase 1's (0: the latter). */
 const PACED_RATE = Number(arg('paced-rate', '0'));
+/** `own`: a nats-server of the bench's own, fresh, at BROKER_NICE; `shared`: the stack's, as it runs. */
+const BROKER = arg('broker', 'own');
+const BROKER_NICE = Number(arg('broker-nice', '-10'));
+const COLLECTOR_NICE = Number(arg('collector-nice', '-5'));
+if (BROKER !== 'own' && BROKER !== 'shared') throw new Error('--broker is own or shared');
 
 const log = makeLog('bench');
 
@@ -56,6 +63,21 @@ async function main() {
   // The deduplicator shares the production durable `deduplicator` on USAGE_RAW: another running
   // deduplicator (the demo's) would take part of the bench's batches. Stop only that one.
   await stopDemoService('deduplicator', log);
+
+  // The ack path (broker and collector) runs at a higher CPU priority than the background work
+  // (deduplicator, Redis, the load generator): what CPU requests give them in a cluster
+  // (deploy/helm), on one shared 2-core machine. docs/ingestion.md, "Benchmark".
+  /** @type {import('./common').Broker | undefined} */
+  let broker;
+  if (BROKER === 'own') {
+    broker = await startBroker({ nice: BROKER_NICE });
+    stackEnv.NATS_URL = broker.url;
+    process.env.NATS_URL = broker.url;
+    log(
+      `broker: the bench's own nats-server at ${broker.url} (pid ${broker.pid}, nice ${niceOf(broker.pid)})`,
+    );
+  } else
+    log(`broker: the stack's nats-server at ${stackEnv.NATS_URL} (nice ${niceOf(pidOf('nats-server'))})`);
 
   const { tenantId, apiKey } = createTenant(`bench-ingest-${Date.now()}`);
   const rawSubject = `usage.raw.v1.${tenantId}`;
@@ -91,14 +113,18 @@ async function main() {
         : {}),
     });
     apps.push(dedup);
-    const collector = await startApp('collector', {
-      ...env,
-      COLLECTOR_RATE_LIMIT_EVENTS_PER_SECOND: process.env.BENCH_RL ?? '100000000',
-      COLLECTOR_NATS_INGEST: 'false',
-    });
+    const collector = await startApp(
+      'collector',
+      {
+        ...env,
+        COLLECTOR_RATE_LIMIT_EVENTS_PER_SECOND: process.env.BENCH_RL ?? '100000000',
+        COLLECTOR_NATS_INGEST: 'false',
+      },
+      { nice: COLLECTOR_NICE },
+    );
     apps.push(collector);
     log(
-      `collector :${collector.port} (pid ${collector.child.pid}), deduplicator :${dedup.port} (pid ${dedup.child.pid})`,
+      `collector :${collector.port} (pid ${collector.child.pid}, nice ${niceOf(collector.child.pid)}), deduplicator :${dedup.port} (pid ${dedup.child.pid}, nice ${niceOf(dedup.child.pid)})`,
     );
 
     // What reached USAGE_UNIQUE is read once both phases are over, not while the load runs, so
@@ -144,7 +170,7 @@ async function main() {
     const cpu = cpuMeter({
       collector: collector.child.pid,
       deduplicator: dedup.child.pid,
-      'nats-server': pidOf('nats-server'),
+      'nats-server': broker?.pid ?? pidOf('nats-server'),
       redis: pidOf('redis-server'),
     });
 
@@ -247,19 +273,22 @@ async function main() {
   } finally {
     stopLoad();
     for (const a of apps.reverse()) await a.stop();
-    await purgeSubjects(
-      jsm,
-      [
-        ['USAGE_RAW', rawSubject],
-        ['USAGE_UNIQUE', uniqueSubject],
-        ['USAGE_REJECTED', `usage.rejected.v1.${tenantId}`],
-      ],
-      log,
-    );
+    // the bench's own broker goes with its store; the stack's keeps nothing of the bench
+    if (!broker)
+      await purgeSubjects(
+        jsm,
+        [
+          ['USAGE_RAW', rawSubject],
+          ['USAGE_UNIQUE', uniqueSubject],
+          ['USAGE_REJECTED', `usage.rejected.v1.${tenantId}`],
+        ],
+        log,
+      );
     await flushRedis(redisUrl).catch((err) =>
       log(`flushing redis db ${BENCH_REDIS_DB} failed: ${String(err)}`),
     );
     await nc.close();
+    await broker?.stop();
   }
   if (failure) throw failure;
   console.log(resultLine);
