@@ -80,9 +80,9 @@ async function startBroker(opts = {}) {
   const dir = path.join(STATE, 'bench-nats');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const bin = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((f) =>
-    existsSync(f),
-  );
+  const bin = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/bin']
+    .map((d) => path.join(d, 'nats-server'))
+    .find((f) => existsSync(f));
   if (!bin) throw new Error('nats-server is not installed (tools/stack.sh up installs it)');
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
   const nice = opts.nice ?? 0;
