@@ -550,6 +550,75 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
     expect(ledger.rows).toHaveLength(2);
   }, 60_000);
 
+  it("credits a paid invoice's credit note to the customer's balance, which the next invoice spends", async () => {
+    const { tenantId, call } = await api.tenant();
+    const { customerId, sub, deps, periodAt } = await onGrowthFromJanuary(tenantId, call);
+    const jan = await periodAt(new Date('2026-01-15T00:00:00Z'));
+    const invoice = (await closePeriod(deps, tenantId, sub, jan, new Date('2026-02-05T00:00:00Z'))).invoice!;
+    expect(invoice).toMatchObject({ status: 'finalized', total: '30.00', credits_applied: '0.00' });
+    const fee = (await call('GET', `/v1/invoices/${invoice.id}`)).body.lines.find(
+      (l: { type: string }) => l.type === 'fixed',
+    );
+    const body = {
+      reason: 'outage',
+      lines: [{ invoiceLineId: fee.id, amount: '12.50' }],
+      creditTo: 'balance',
+    };
+
+    // Unpaid, the credit note already lowers what is due: credit on top would pay twice.
+    const unpaid = await call('POST', `/v1/invoices/${invoice.id}/credit-notes`, body);
+    expect(unpaid.status).toBe(409);
+    expect(unpaid.body.error).toMatchObject({ code: 'INVOICE_STATE' });
+    expect(unpaid.body.error.message).toMatch(/balance is only for paid invoices/);
+    const wrong = await call('POST', `/v1/invoices/${invoice.id}/credit-notes`, {
+      ...body,
+      creditTo: 'cash',
+    });
+    expect(wrong.status).toBe(400);
+    expect(paths(wrong)).toEqual(['creditTo']);
+    expect((await call('GET', `/v1/credit-notes?invoice=${invoice.id}`)).body.data).toEqual([]);
+
+    expect((await call('POST', `/v1/invoices/${invoice.id}/mark-paid`)).status).toBe(200);
+    const cn = await call('POST', `/v1/invoices/${invoice.id}/credit-notes`, body);
+    expect(cn.status).toBe(201);
+    expect(cn.body).toMatchObject({ total: '12.50', creditGrantId: expect.stringMatching(/^cgr_/) });
+    const granted = (await call('GET', `/v1/credit-grants/${cn.body.creditGrantId}`)).body;
+    expect(granted).toMatchObject({
+      customerId,
+      name: `Credit note ${cn.body.number}`,
+      currency: 'EUR',
+      amount: '12.50',
+      remaining: '12.50',
+      expiresAt: null,
+      status: 'active',
+    });
+    expect(
+      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=EUR`)).body.balances,
+    ).toEqual([{ currency: 'EUR', available: '12.50' }]);
+    const event = await api.db.pool.query(
+      `SELECT payload FROM webhook_events WHERE tenant_id = $1 AND type = 'credit_note.created'`,
+      [tenantId],
+    );
+    expect(event.rows[0].payload.creditNote).toMatchObject({ id: cn.body.id, creditGrantId: granted.id });
+    // A credit note without creditTo gives nothing back, as before.
+    const plain = await call('POST', `/v1/invoices/${invoice.id}/credit-notes`, {
+      reason: 'goodwill',
+      lines: [{ invoiceLineId: fee.id, amount: '1.00' }],
+    });
+    expect(plain.body).toMatchObject({ total: '1.00', creditGrantId: null });
+
+    // The grant is usable from now on, so the next period that ends after now spends it: its
+    // 30.00 is paid with the 12.50 first.
+    const coming = await periodAt(new Date(Date.now() + 40 * 86_400_000));
+    const closeAt = new Date(Date.parse(coming.end) + 5 * 86_400_000);
+    const next = (await closePeriod(deps, tenantId, sub, coming, closeAt)).invoice!;
+    expect(next).toMatchObject({ status: 'finalized', total: '30.00', credits_applied: '12.50' });
+    expect((await call('GET', `/v1/credit-grants/${granted.id}`)).body).toMatchObject({
+      remaining: '0.00',
+      applications: [{ invoiceId: next.id, amount: '12.50', reinstatedAt: null }],
+    });
+  }, 60_000);
+
   it('voids and finalizations spending the same grants at once keep the ledger exact', async () => {
     const { tenantId, call } = await api.tenant();
     const { customerId, sub, deps, periodAt } = await onGrowthFromJanuary(tenantId, call);

@@ -359,6 +359,8 @@ export interface CreditNotesTable {
   tax_total: Numeric;
   total: Numeric;
   lines: Json<CreditNoteLine[]>;
+  /** The prepaid credit grant this credit note gave its total back as; null when it did not. */
+  credit_grant_id: string | null;
   created_at: Generated<Date>;
 }
 

@@ -12,6 +12,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
+import { CREDIT_DESTINATIONS, type CreditDestination } from '@mu/billing';
 import { PageQuery } from '../http/pagination';
 
 export const INVOICE_STATUSES = ['draft', 'finalized', 'paid', 'void', 'uncollectible'] as const;
@@ -102,6 +103,17 @@ export class CreateCreditNoteDto {
   @ValidateNested({ each: true })
   @Type(() => CreditLineRequestDto)
   lines!: CreditLineRequestDto[];
+
+  @ApiPropertyOptional({
+    enum: CREDIT_DESTINATIONS,
+    default: 'none',
+    description:
+      'where the total goes: `none` (you refund the customer your own way) or `balance` (a prepaid credit grant ' +
+      'of the customer, no expiry, spent by the next invoices; paid invoices only, 409 INVOICE_STATE otherwise)',
+  })
+  @IsOptional()
+  @IsIn(CREDIT_DESTINATIONS, { message: `creditTo must be one of: ${CREDIT_DESTINATIONS.join(', ')}` })
+  creditTo?: CreditDestination;
 }
 
 export class UpcomingInvoiceQuery {
@@ -193,6 +205,12 @@ export class CreditNoteDto {
   @ApiProperty() taxTotal!: string;
   @ApiProperty() total!: string;
   @ApiProperty({ type: [CreditNoteLineDto] }) lines!: CreditNoteLineDto[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'the prepaid credit grant the total went back to (`creditTo: balance`)',
+  })
+  creditGrantId!: string | null;
   @ApiProperty() createdAt!: string;
 }
 

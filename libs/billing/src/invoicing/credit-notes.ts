@@ -241,10 +241,16 @@ export async function creditNotesOf(
     .execute();
 }
 
+/** Where a credit note's total goes: nowhere in Mu (the tenant refunds), or the customer's prepaid balance. */
+export const CREDIT_DESTINATIONS = ['none', 'balance'] as const;
+export type CreditDestination = (typeof CREDIT_DESTINATIONS)[number];
+
 /**
  * Number, insert and announce a credit note in the caller's transaction (which holds the
- * invoice's lock). The number is taken last, just before the insert, so nothing that can still
- * fail sits between them and a rollback returns it.
+ * invoice's lock). The number is taken last, just before the inserts, so nothing that can still
+ * fail sits between them and a rollback returns it. With `creditTo: 'balance'` the total becomes
+ * a prepaid credit grant of the invoice's customer (its currency, no expiry, named after the
+ * credit note), which the credit note names.
  */
 export async function insertCreditNote(
   tx: Transaction<Database>,
@@ -253,9 +259,28 @@ export async function insertCreditNote(
   reason: string,
   plan: CreditNotePlan,
   now: Date,
+  creditTo: CreditDestination = 'none',
 ): Promise<CreditNoteRow> {
   const settings = await billingSettings(tx, tenantId);
   const number = await takeNumber(tx, tenantId, 'credit_note', settings.creditNoteNumberFormat, now);
+  let creditGrantId: string | null = null;
+  if (creditTo === 'balance') {
+    creditGrantId = newId('cgr');
+    await tx
+      .insertInto('credit_grants')
+      .values({
+        id: creditGrantId,
+        tenant_id: tenantId,
+        customer_id: invoice.customer_id,
+        name: `Credit note ${number}`,
+        currency: invoice.currency,
+        amount: plan.total,
+        remaining: plan.total,
+        effective_at: now,
+        expires_at: null,
+      })
+      .execute();
+  }
   const row = await tx
     .insertInto('credit_notes')
     .values({
@@ -269,6 +294,7 @@ export async function insertCreditNote(
       tax_total: plan.taxTotal,
       total: plan.total,
       lines: JSON.stringify(plan.lines),
+      credit_grant_id: creditGrantId,
       created_at: now,
     })
     .returningAll()
@@ -285,24 +311,31 @@ export async function insertCreditNote(
 /**
  * A partial (or full) credit of a finalized or paid invoice, line by line. One transaction:
  * lock the invoice, check the request against the lines and earlier notes, number, insert,
- * enqueue `credit_note.created`.
+ * enqueue `credit_note.created`. `creditTo: 'balance'` is for paid invoices only: on an unpaid
+ * one the credit note already lowers what is due, and credit on top would pay the customer twice.
  */
 export async function issueCreditNote(
   db: BillingDb,
   tenantId: string,
   invoiceId: string,
-  input: { reason: string; lines: readonly CreditRequestLine[] },
+  input: { reason: string; lines: readonly CreditRequestLine[]; creditTo?: CreditDestination },
   now = new Date(),
 ): Promise<{ invoice: InvoiceRow; creditNote: CreditNoteRow }> {
+  const creditTo = input.creditTo ?? 'none';
   return db.transaction().execute(async (tx) => {
     const invoice = await lockInvoice(tx, tenantId, invoiceId);
     if (!(CREDITABLE_STATUSES as readonly string[]).includes(invoice.status)) {
       throw new InvoiceStateError(invoice.id, invoice.status, 'a credit note', CREDITABLE_STATUSES);
     }
+    if (creditTo === 'balance' && invoice.status !== 'paid') {
+      throw new InvoiceStateError(invoice.id, invoice.status, "a credit note to the customer's balance", [
+        'paid',
+      ]);
+    }
     const lines = await invoiceLines(tx, tenantId, invoice.id);
     const previous = await creditNotesOf(tx, tenantId, invoice.id);
     const plan = planCreditNote(invoice, lines, previous, input.lines);
-    const creditNote = await insertCreditNote(tx, tenantId, invoice, input.reason, plan, now);
+    const creditNote = await insertCreditNote(tx, tenantId, invoice, input.reason, plan, now, creditTo);
     return { invoice, creditNote };
   });
 }

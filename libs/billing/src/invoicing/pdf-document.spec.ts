@@ -240,6 +240,7 @@ describe('creditNotePdfDocument', () => {
         { invoiceLineId: 'inl_0', description: 'Line 0', amount: '30.00', taxAmount: '0.00' },
         { invoiceLineId: 'inl_1', description: 'Line 1', amount: '10.00', taxAmount: '1.90' },
       ],
+      credit_grant_id: null,
       created_at: at('2026-02-10T12:00:00Z'),
     };
     const doc = creditNotePdfDocument(cn, invoice(), lines);
@@ -264,6 +265,10 @@ describe('creditNotePdfDocument', () => {
       taxRate: '0.19',
     });
     expect(doc.notes?.[0]).toBe('Reason: outage');
+    expect(doc.notes?.join(' ')).not.toMatch(/prepaid balance/);
+    // Credited to the customer's balance: the document says where the money went.
+    const toBalance = creditNotePdfDocument({ ...cn, credit_grant_id: 'cgr_1' }, invoice(), lines);
+    expect(toBalance.notes?.[1]).toMatch(/credited to your prepaid balance/);
   });
 });
 

@@ -150,7 +150,13 @@ export function creditNotePdfDocument(
     taxes: [...taxes.values()],
     taxTotal: note.tax_total,
     total: note.total,
-    notes: [`Reason: ${note.reason}`, ...taxNotes(quoted, false)],
+    notes: [
+      `Reason: ${note.reason}`,
+      ...(note.credit_grant_id
+        ? ['The total is credited to your prepaid balance and paid towards your next invoices.']
+        : []),
+      ...taxNotes(quoted, false),
+    ],
     references: [{ label: 'Credits invoice', value: invoice.number ?? invoice.id }],
   };
 }

@@ -60,6 +60,8 @@ export interface CreditNoteView {
   taxTotal: string;
   total: string;
   lines: CreditNoteLine[];
+  /** The prepaid credit grant the total went back to (`creditTo: balance`); null otherwise. */
+  creditGrantId: string | null;
   createdAt: string;
 }
 
@@ -257,6 +259,7 @@ export function creditNoteView(
     taxTotal: row.tax_total,
     total: row.total,
     lines: row.lines,
+    creditGrantId: row.credit_grant_id,
     createdAt: row.created_at.toISOString(),
   };
 }
