@@ -85,10 +85,7 @@ async function startBroker(opts = {}) {
     .find((f) => existsSync(f));
   if (!bin) throw new Error('nats-server is not installed (tools/stack.sh up installs it)');
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
-  const nice = opts.nice ?? 0;
-  const child = spawn(nice ? 'nice' : bin, nice ? ['-n', String(nice), bin, ...args] : args, {
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
+  const child = spawn(...underNice(opts.nice, bin, args), { stdio: ['ignore', 'ignore', 'ignore'] });
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   // however the bench ends, its broker does not outlive it
@@ -115,6 +112,18 @@ async function startBroker(opts = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `bin args` as spawn's command and arguments, under `nice -n N` when N is not 0: every thread the
+ * process makes (Go's, V8's GC helpers, libuv's pool) inherits the priority.
+ * @param {number | undefined} nice
+ * @param {string} bin
+ * @param {string[]} args
+ * @returns {[string, string[]]}
+ */
+function underNice(nice, bin, args) {
+  return nice ? ['nice', ['-n', String(nice), bin, ...args]] : [bin, args];
 }
 
 /**
@@ -517,19 +526,15 @@ function serviceEnv(redisUrl) {
 async function startApp(app, env, opts = {}) {
   const port = await freePort();
   const entry = path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
-  // Under `nice -n N` every thread the service makes (V8's GC helpers, libuv's pool) inherits N.
-  const nice = opts.nice ?? 0;
   const child = spawn(
-    nice ? 'nice' : process.execPath,
-    [
-      ...(nice ? ['-n', String(nice), process.execPath] : []),
+    ...underNice(opts.nice, process.execPath, [
       ...(process.env.BENCH_PROFILE === app
         ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')]
         : []),
       // e.g. BENCH_NODE_FLAGS_COLLECTOR=--trace-gc (the trace lands in .mu/logs/bench-collector.log)
       ...(process.env[`BENCH_NODE_FLAGS_${app.toUpperCase()}`] ?? '').split(' ').filter(Boolean),
       entry,
-    ],
+    ]),
     {
       cwd: ROOT,
       env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },

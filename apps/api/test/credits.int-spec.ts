@@ -46,6 +46,17 @@ async function customer(call: Call, key = 'acme') {
   return c.body.id as string;
 }
 
+/** The customer's usable credit in one currency, as the API answers it. */
+const balances = async (call: Call, customerId: string, currency: string) =>
+  (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=${currency}`)).body.balances;
+
+/** The payloads of the tenant's webhook events of one type, as enqueued. */
+const webhooks = (tenantId: string, type: string) =>
+  api.db.pool.query(`SELECT payload FROM webhook_events WHERE tenant_id = $1 AND type = $2`, [
+    tenantId,
+    type,
+  ]);
+
 const grant = (call: Call, customerId: string, body: Record<string, unknown>) =>
   call('POST', `/v1/customers/${customerId}/credit-grants`, { name: 'Prepaid', currency: 'EUR', ...body });
 
@@ -119,9 +130,7 @@ describe('credit grants', () => {
         { currency: 'USD', available: '40.00' },
       ],
     });
-    expect(
-      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=GBP`)).body.balances,
-    ).toEqual([{ currency: 'GBP', available: '0.00' }]);
+    expect(await balances(call, customerId, 'GBP')).toEqual([{ currency: 'GBP', available: '0.00' }]);
 
     const list = await call('GET', `/v1/customers/${customerId}/credit-grants`);
     expect(list.body.data.map((g: { id: string }) => g.id)).toEqual([
@@ -150,9 +159,7 @@ describe('credit grants', () => {
     });
     const again = await call('POST', `/v1/credit-grants/${first.body.id}/void`);
     expect(again.body.voidedAt).toBe(voided.body.voidedAt);
-    expect(
-      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=EUR`)).body.balances,
-    ).toEqual([{ currency: 'EUR', available: '25.50' }]);
+    expect(await balances(call, customerId, 'EUR')).toEqual([{ currency: 'EUR', available: '25.50' }]);
 
     expect((await call('GET', '/v1/credit-grants/cgr_nope')).status).toBe(404);
     expect((await call('POST', '/v1/credit-grants/cgr_nope/void')).status).toBe(404);
@@ -359,9 +366,7 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
       ],
     });
     expect((await call('GET', `/v1/credit-grants/${gone.body.id}`)).body.applications).toEqual([]);
-    expect(
-      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=EUR`)).body.balances,
-    ).toEqual([
+    expect(await balances(call, customerId, 'EUR')).toEqual([
       { currency: 'EUR', available: '85.00' }, // "Later" 45.00 and the March grant 40.00, both usable now
     ]);
 
@@ -513,13 +518,8 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
       applications: [{ invoiceId: invoice.id, amount: '20.00', reinstatedAt: expect.any(String) }],
     });
     // Only what is usable now counts in the balance: the expired grant's 10.00 is not.
-    expect(
-      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=EUR`)).body.balances,
-    ).toEqual([{ currency: 'EUR', available: '100.00' }]);
-    const event = await api.db.pool.query(
-      `SELECT payload FROM webhook_events WHERE tenant_id = $1 AND type = 'invoice.voided'`,
-      [tenantId],
-    );
+    expect(await balances(call, customerId, 'EUR')).toEqual([{ currency: 'EUR', available: '100.00' }]);
+    const event = await webhooks(tenantId, 'invoice.voided');
     expect(event.rows[0].payload).toMatchObject({ invoiceId: invoice.id, creditsReinstated: '30.00' });
 
     // The period billed again: both grants were usable at its end, so the same credit pays it.
@@ -592,13 +592,8 @@ describe('on the invoice: minimum commitment, coupons and prepaid credit', () =>
       expiresAt: null,
       status: 'active',
     });
-    expect(
-      (await call('GET', `/v1/customers/${customerId}/credit-balance?currency=EUR`)).body.balances,
-    ).toEqual([{ currency: 'EUR', available: '12.50' }]);
-    const event = await api.db.pool.query(
-      `SELECT payload FROM webhook_events WHERE tenant_id = $1 AND type = 'credit_note.created'`,
-      [tenantId],
-    );
+    expect(await balances(call, customerId, 'EUR')).toEqual([{ currency: 'EUR', available: '12.50' }]);
+    const event = await webhooks(tenantId, 'credit_note.created');
     expect(event.rows[0].payload.creditNote).toMatchObject({ id: cn.body.id, creditGrantId: granted.id });
     // A credit note without creditTo gives nothing back, as before.
     const plain = await call('POST', `/v1/invoices/${invoice.id}/credit-notes`, {

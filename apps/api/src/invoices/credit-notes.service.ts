@@ -35,7 +35,7 @@ export class CreditNotesService {
         {
           reason: input.reason,
           lines: input.lines.map((l) => ({ invoiceLineId: l.invoiceLineId, amount: l.amount })),
-          creditTo: input.creditTo ?? 'none',
+          creditTo: input.creditTo,
         },
         new Date(),
       ),
