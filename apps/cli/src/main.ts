@@ -1,4 +1,3 @@
-import { ConfigError } from '@mu/platform';
 import { CommandError, parseCommandArgs, UsageError, type Command, type CommandIo } from './command';
 import { COMMANDS } from './registry';
 
@@ -45,7 +44,9 @@ export async function runCli(argv: string[], io: CommandIo, commands: Command[] 
     await found.cmd.run(parseCommandArgs(found.cmd, found.rest), io);
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError) {
+    // @mu/platform's ConfigError, known by name: importing the class would load the platform
+    // (~0.8 s) for every command, including those that never touch it.
+    if (err instanceof Error && err.name === 'ConfigError') {
       io.err(`${err.message}\n`);
       return 1;
     }

@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { TENANT_ID } from '@mu/contracts';
-import { createPgPool, loadConfig, ServiceEnv, WithPostgres } from '@mu/platform';
-import { FxCsvError, parseFxCsv, type FxRate } from '@mu/tax-engine';
+import type { FxRate, parseFxCsv } from '@mu/tax-engine';
 import type { Pool } from 'pg';
 import { CommandError, UsageError, requiredString, type Command, optionalString } from '../command';
 
@@ -9,8 +7,6 @@ const USAGE = 'fx import --tenant TENANT --csv FILE [--base EUR] [--source TEXT]
 /** Rows per INSERT: one statement per chunk keeps the parameter arrays small and the import fast. */
 const CHUNK = 5_000;
 const UNDEFINED_TABLE = '42P01';
-
-class FxImportEnv extends WithPostgres(ServiceEnv) {}
 
 /**
  * Upsert the rates in one transaction: a failed import leaves the table as it was, and importing
@@ -76,6 +72,7 @@ export const fxImportCommand: Command = {
     const csvPath = requiredString(args, 'csv', fxImportCommand);
     if (args.positionals.length > 0)
       throw new UsageError(`unexpected argument '${args.positionals.join(' ')}'\nusage: mu ${USAGE}`);
+    const { TENANT_ID } = await import('@mu/contracts');
     if (!TENANT_ID.test(tenantId))
       throw new UsageError(
         `--tenant must be letters, digits, _ and - (1-64), not ${JSON.stringify(tenantId)}`,
@@ -88,9 +85,10 @@ export const fxImportCommand: Command = {
         `cannot read --csv ${csvPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
       );
     }
+    const { FxCsvError, parseFxCsv: parse } = await import('@mu/tax-engine');
     let parsed: ReturnType<typeof parseFxCsv>;
     try {
-      parsed = parseFxCsv(text, {
+      parsed = parse(text, {
         base: optionalString(args, 'base'),
         source: optionalString(args, 'source'),
       });
@@ -98,6 +96,8 @@ export const fxImportCommand: Command = {
       if (err instanceof FxCsvError) throw new UsageError(`${csvPath}: ${err.message}`);
       throw err;
     }
+    const { createPgPool, loadConfig, ServiceEnv, WithPostgres } = await import('@mu/platform');
+    class FxImportEnv extends WithPostgres(ServiceEnv) {}
     const config = loadConfig('mu fx import', FxImportEnv);
     const pool = createPgPool(config, 'mu-cli');
     try {

@@ -1,17 +1,4 @@
-import {
-  createClickHouse,
-  createPgPool,
-  loadConfig,
-  locateFromRoot,
-  runClickHouseMigrations,
-  runPostgresMigrations,
-  ServiceEnv,
-  WithClickHouse,
-  WithPostgres,
-} from '@mu/platform';
 import { UsageError, type Command } from '../command';
-
-class MigrateEnv extends WithClickHouse(WithPostgres(ServiceEnv)) {}
 
 export const migrateCommand: Command = {
   name: 'migrate',
@@ -23,6 +10,18 @@ export const migrateCommand: Command = {
     if (only !== undefined && only !== 'postgres' && only !== 'clickhouse') {
       throw new UsageError(`--only must be postgres or clickhouse, not ${String(only)}`);
     }
+    const {
+      createClickHouse,
+      createPgPool,
+      loadConfig,
+      locateFromRoot,
+      runClickHouseMigrations,
+      runPostgresMigrations,
+      ServiceEnv,
+      WithClickHouse,
+      WithPostgres,
+    } = await import('@mu/platform');
+    class MigrateEnv extends WithClickHouse(WithPostgres(ServiceEnv)) {}
     const config = loadConfig('mu migrate', MigrateEnv);
     const pool = createPgPool(config, 'mu-cli');
     try {

@@ -1,15 +1,4 @@
-import { Consumers, Streams } from '@mu/contracts';
-import {
-  connectNats,
-  loadConfig,
-  provisionConsumer,
-  provisionStreams,
-  ServiceEnv,
-  WithNats,
-} from '@mu/platform';
 import { UsageError, type Command } from '../command';
-
-class StreamsEnv extends WithNats(ServiceEnv) {}
 
 export const streamsProvisionCommand: Command = {
   name: 'streams provision',
@@ -20,6 +9,10 @@ export const streamsProvisionCommand: Command = {
     const replicas = Number(args.values.replicas);
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
       throw new UsageError('--replicas must be a whole number from 1 to 5');
+    const { Consumers, Streams } = await import('@mu/contracts');
+    const { connectNats, loadConfig, provisionConsumer, provisionStreams, ServiceEnv, WithNats } =
+      await import('@mu/platform');
+    class StreamsEnv extends WithNats(ServiceEnv) {}
     const config = loadConfig('mu streams provision', StreamsEnv);
     const nc = await connectNats(config, 'mu-cli');
     try {

@@ -1,7 +1,4 @@
-import { createPgPool, createTenantWithKey, loadConfig, ServiceEnv, WithPostgres } from '@mu/platform';
 import { requiredString, type Command } from '../command';
-
-class TenantEnv extends WithPostgres(ServiceEnv) {}
 
 /** Bootstrap a tenant straight in Postgres (there is no key to call the API with yet). */
 export const tenantCreateCommand: Command = {
@@ -11,6 +8,9 @@ export const tenantCreateCommand: Command = {
   options: { name: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
     const name = requiredString(args, 'name', tenantCreateCommand);
+    const { createPgPool, createTenantWithKey, loadConfig, ServiceEnv, WithPostgres } =
+      await import('@mu/platform');
+    class TenantEnv extends WithPostgres(ServiceEnv) {}
     const config = loadConfig('mu tenant create', TenantEnv);
     const pool = createPgPool(config, 'mu-cli');
     try {
