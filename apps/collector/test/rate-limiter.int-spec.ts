@@ -68,6 +68,28 @@ describe('RateLimiter', () => {
     expect(await sharedCount(redis, tenant, now)).toBe(100);
   });
 
+  it("starts a tenant's next second without asking Redis only when it stayed under half the limit", async () => {
+    const { limiter: l, redis } = limiter(100);
+    const calm = uniqueId('ten');
+    const busy = uniqueId('ten');
+    const now = midSecond();
+    expect(await l.take(calm, 10, now)).toEqual({ allowed: true });
+    expect(await l.take(busy, 10, now)).toEqual({ allowed: true });
+    expect(await l.take(busy, 50, now)).toEqual({ allowed: true });
+    // Calm (10 of 100 last second): admitted at once, counted with the next flush.
+    expect(l.take(calm, 10, now + 1000)).toEqual({ allowed: true });
+    await sleep(SYNC_MS * 5);
+    expect(await sharedCount(redis, calm, now + 1000)).toBe(10);
+    // Busy (60 of 100): its first request of the next second asks Redis.
+    const first = l.take(busy, 10, now + 1000);
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toEqual({ allowed: true });
+    // A second skipped is not "the second before": the tenant asks again.
+    const later = l.take(calm, 10, now + 3000);
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toEqual({ allowed: true });
+  });
+
   it('does not count refused events against the budget', async () => {
     const { limiter: l } = limiter(10);
     const tenant = uniqueId('ten');
