@@ -493,6 +493,22 @@ async function flushRedis(url) {
 }
 
 /**
+ * How many keys the bench's Redis database holds (DBSIZE).
+ * @param {string} url
+ * @returns {Promise<number>}
+ */
+async function redisKeys(url) {
+  const { Redis } = require('ioredis');
+  const redis = new Redis(url, { lazyConnect: true });
+  try {
+    await redis.connect();
+    return await redis.dbsize();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
  * The environment every bench service runs with.
  * @param {string} redisUrl
  */
@@ -837,6 +853,7 @@ module.exports = {
   benchDatabases,
   benchRedisUrl,
   flushRedis,
+  redisKeys,
   serviceEnv,
   startApp,
   runLoad,

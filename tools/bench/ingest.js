@@ -23,6 +23,7 @@ const {
   createTenant,
   benchRedisUrl,
   flushRedis,
+  redisKeys,
   serviceEnv,
   startApp,
   runLoad,
@@ -51,6 +52,23 @@ const COLLECTOR_NICE = Number(arg('collector-nice', '-5'));
 if (BROKER !== 'own' && BROKER !== 'shared') throw new Error('--broker is own or shared');
 
 const log = makeLog('bench');
+
+/**
+ * Redis 7.0 doubles a database's dictionaries when its keys reach a power of two (2^k buckets),
+ * then moves them across over the next ~2 M claims, each lookup meanwhile searching both tables:
+ * 2.5-4x its CPU per claim (docs/ingestion.md, sixth session). Says whether phase 2 ran inside one.
+ * @param {number} before @param {number} after
+ */
+function describeDoubling(before, after) {
+  const at = 2 ** Math.floor(Math.log2(Math.max(1, after)));
+  const m = (/** @type {number} */ n) => `${(n / 1e6).toFixed(2)} M`;
+  const inside = at > before || before - at < 2_000_000;
+  return (
+    `${m(before)} keys at its start, ${m(after)} at its end; the last doubling was at ${m(at)} keys ` +
+    (at > before ? '(during phase 2)' : `(${m(before - at)} before phase 2)`) +
+    (inside ? ': phase 2 ran while Redis rehashed' : ': no rehash during phase 2')
+  );
+}
 
 async function main() {
   holdBenchLock('bench:ingest');
@@ -206,6 +224,7 @@ async function main() {
     log(
       `phase 2: paced at ${pacedRate} unique events/s (${(pacedRate / 90).toFixed(0)} batches/s) for ${PACED_S} s after ${WARMUP_S} s of warm-up`,
     );
+    const keysBefore = await redisKeys(redisUrl);
     const server0 = await serverHistogram(base);
     const cpu2 = cpu.now();
     const p2Start = Date.now();
@@ -223,6 +242,7 @@ async function main() {
     const cpu3 = cpu.now();
     const wall2 = (Date.now() - p2Start) / 1000;
     const drained2 = await drain();
+    const keysAfter = await redisKeys(redisUrl);
     const server1 = await serverHistogram(base);
     await readUnique();
     const s1 = tally.perPrefix.get(p1.prefix) ?? { events: 0, first: p1Start, last: p1Start };
@@ -251,6 +271,7 @@ async function main() {
     log(
       `phase 2 CPU (% of one core over the ${wall2.toFixed(0)} s of paced load incl. warm-up): ${cpu.shares(cpu2, cpu3, wall2, p2.cpuS)}`,
     );
+    log(`phase 2 Redis keyspace: ${describeDoubling(keysBefore, keysAfter)}`);
     log(
       `phase 2 reconcile: lost ${r2.lost} duplicated ${r2.duplicated}${r2.lost ? ` (e.g. n=${r2.lostSample.join(',')})` : ''}`,
     );
