@@ -480,33 +480,29 @@ function benchRedisUrl(stackEnv) {
   return `${(stackEnv.REDIS_URL ?? 'redis://127.0.0.1:6379').replace(/\/\d*$/, '')}/${BENCH_REDIS_DB}`;
 }
 
-/** Empties the benches' Redis database. @param {string} url */
-async function flushRedis(url) {
+/**
+ * Runs `fn` on a connection of its own to the benches' Redis database, closed afterwards.
+ * @template T
+ * @param {string} url
+ * @param {(redis: import('ioredis').Redis) => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
+async function withRedis(url, fn) {
   const { Redis } = require('ioredis');
   const redis = new Redis(url, { lazyConnect: true });
   try {
     await redis.connect();
-    await redis.flushdb();
+    return await fn(redis);
   } finally {
     redis.disconnect();
   }
 }
 
-/**
- * How many keys the bench's Redis database holds (DBSIZE).
- * @param {string} url
- * @returns {Promise<number>}
- */
-async function redisKeys(url) {
-  const { Redis } = require('ioredis');
-  const redis = new Redis(url, { lazyConnect: true });
-  try {
-    await redis.connect();
-    return await redis.dbsize();
-  } finally {
-    redis.disconnect();
-  }
-}
+/** Empties the benches' Redis database. @param {string} url */
+const flushRedis = (url) => withRedis(url, (r) => r.flushdb());
+
+/** How many keys the benches' Redis database holds. @param {string} url */
+const redisKeys = (url) => withRedis(url, (r) => r.dbsize());
 
 /**
  * The environment every bench service runs with.

@@ -56,8 +56,8 @@ const log = makeLog('bench');
 /**
  * Redis 7.0 doubles a database's dictionaries when its keys reach a power of two (2^k buckets),
  * then moves them across over roughly the next quarter of that many claims (~2 M at 2^23), each
- * lookup meanwhile searching both tables:
- * 2.5-4x its CPU per claim (docs/ingestion.md, sixth session). Says whether phase 2 ran inside one.
+ * lookup meanwhile searching both tables: 2.5-4x its CPU per claim (docs/ingestion.md, sixth
+ * session). Says whether phase 2 ran inside one.
  * @param {number} before @param {number} after
  */
 function describeDoubling(before, after) {
@@ -83,8 +83,8 @@ async function main() {
   // deduplicator (the demo's) would take part of the bench's batches. Stop only that one.
   await stopDemoService('deduplicator', log);
 
-  // The ack path (broker and collector) runs at a higher CPU priority than the background work
-  // (deduplicator, Redis, the load generator): what CPU requests give them in a cluster
+  // The ack path (broker and collector) runs at a higher CPU priority than the rest (the
+  // deduplicator and Redis, which work off a backlog, and the load generator): what CPU requests give them in a cluster
   // (deploy/helm), on one shared 2-core machine. docs/ingestion.md, "Benchmark".
   /** @type {import('./common').Broker | undefined} */
   let broker;
