@@ -617,9 +617,18 @@ async function startApp(app, env, opts = {}) {
  */
 function runLoad(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'ingest-load.js'), ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        // BENCH_PROFILE=load profiles each load-generator process (one per phase) into .mu/prof/
+        ...(process.env.BENCH_PROFILE === 'load'
+          ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')]
+          : []),
+        path.join(__dirname, 'ingest-load.js'),
+        ...args,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     children.add(child);
     let out = '';
     child.stdout.on('data', (c) => (out += c.toString('utf8')));
