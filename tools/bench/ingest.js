@@ -2,7 +2,8 @@
 // Ingestion benchmark (issue 5): `npm run bench:ingest [-- --duration 60 --concurrency 32]`.
 // Starts the stack, one collector and one deduplicator (from dist/), a fresh tenant, then drives
 // load from a separate process (tools/bench/ingest-load.js): phase 1 as fast as it goes, phase 2
-// paced at 70% of the phase-1 unique rate for the ack latency. Then every unique event that
+// paced at 70% of the phase-1 unique rate (what came out of the deduplicator while the load ran,
+// after its first seconds) for the ack latency. Then every unique event that
 // reached USAGE_UNIQUE for the bench tenant is read (an ephemeral consumer) and counted at the
 // time JetStream stored it; every acknowledged event id must be there exactly once. The last line printed is
 //   RESULT events_per_s=<unique/s out of the deduplicator> p50_ms=<ack> p99_ms=<ack at 70%> lost=<n> duplicated=<n>
@@ -40,6 +41,9 @@ const {
 const DURATION_S = Number(arg('duration', '60'));
 const CONCURRENCY = Number(arg('concurrency', '24'));
 const PACED_S = Math.max(10, Math.round(DURATION_S / 4));
+/** Phase 1's rate is what came out of the deduplicator from this long after the load started
+ * until it stopped: the ramp-up before and the backlog's drain after are not steady state. */
+const RAMP_S = Math.min(10, DURATION_S / 4);
 const QUIET_MS = 3000;
 /** Phase 2 first runs this long at its rate unmeasured (printed apart): steady state is measured. */
 const WARMUP_S = Number(arg('warmup', '2'));
@@ -150,6 +154,9 @@ async function main() {
     // the reading does not compete with the services for the two cores. When an event came out of
     // the deduplicator is the time JetStream stored its message.
     const tally = new IdTally();
+    /** Events per unique batch, with the time JetStream stored it, in stream order. */
+    /** @type {[number, number][]} */
+    const storedLog = [];
     let nextSeq = 0;
     const readUnique = async () => {
       nextSeq = await readStored(jsm, js, 'USAGE_UNIQUE', uniqueSubject, nextSeq, (m, storedAtMs) => {
@@ -159,8 +166,12 @@ async function main() {
         for (const e of batch.events) tally.add(e.id, storedAtMs);
         tally.events += batch.events.length;
         tally.lastAt = Math.max(tally.lastAt, storedAtMs);
+        storedLog.push([storedAtMs, batch.events.length]);
       });
     };
+    /** Unique events JetStream stored in [from, to) (ms). */
+    const storedBetween = (/** @type {number} */ from, /** @type {number} */ to) =>
+      storedLog.reduce((sum, [at, n]) => (at >= from && at < to ? sum + n : sum), 0);
     /** How many unique batches the stream holds for the bench tenant (cheap: the stream's own count). */
     const storedBatches = async () =>
       (await jsm.streams.info('USAGE_UNIQUE', { subjects_filter: uniqueSubject })).state.subjects?.[
@@ -197,6 +208,15 @@ async function main() {
     log(`phase 1: ${CONCURRENCY} in flight for ${DURATION_S} s`);
     const cpu0 = cpu.now();
     const p1Start = Date.now();
+    /** The stream's count of unique batches when the steady window opens (after RAMP_S). */
+    /** @type {Promise<{ at: number, batches: number }>} */
+    const rampEnd = new Promise((resolve, reject) =>
+      setTimeout(() => {
+        const at = Date.now();
+        storedBatches().then((batches) => resolve({ at, batches }), reject);
+      }, RAMP_S * 1000),
+    );
+    rampEnd.catch(() => {}); // awaited after the load; a failed load must not also reject it unheard
     const p1 = await runMaxLoad(
       { url: base, key: apiKey, prefix: `b${runId}p1`, duration: DURATION_S, concurrency: CONCURRENCY },
       (s) => {
@@ -204,14 +224,21 @@ async function main() {
       },
     );
     const p1LoadEnd = Date.now();
+    const batchesAtLoadEnd = await storedBatches();
+    const ramp = await rampEnd;
     const drained1 = await drain();
     const cpu1 = cpu.now();
-    // The phase-1 rate that paces phase 2: the new ids acknowledged over the time until the last
-    // unique batch was stored (one stream lookup). The figure reported is counted from the
-    // stream itself once both phases are over: reading millions of events back here would keep
-    // nats-server busy into phase 2.
-    const lastStored = await jsm.streams.getMessage('USAGE_UNIQUE', { last_by_subj: uniqueSubject });
-    const estimate = p1.ackedNew / Math.max(0.001, (lastStored.time.getTime() - p1Start) / 1000);
+    // The phase-1 rate that paces phase 2: the unique batches the stream took between the end of
+    // the ramp-up and the end of the load (two counts of the stream's own), times the events
+    // per batch (new ids acknowledged / batches once drained). What the deduplicator works off
+    // after the load stopped is not counted: it then has both cores to itself, a rate no
+    // sustained load leaves it. The figure reported is counted from the stream itself once both
+    // phases are over: reading millions of events back here would keep nats-server busy into
+    // phase 2.
+    const batchesDrained = Math.max(1, await storedBatches());
+    const estimate =
+      ((batchesAtLoadEnd - ramp.batches) * (p1.ackedNew / batchesDrained)) /
+      Math.max(0.001, (p1LoadEnd - ramp.at) / 1000);
     log(describeLoad(p1, 'phase 1'));
     log(`phase 1 ack latency (max concurrency, informational): ${describeLatency(p1)}`);
     const wall1 = (Date.now() - p1Start) / 1000;
@@ -248,11 +275,15 @@ async function main() {
     await readUnique();
     const s1 = tally.perPrefix.get(p1.prefix) ?? { events: 0, first: p1Start, last: p1Start };
     const spanS = Math.max(0.001, (s1.last - p1Start) / 1000);
-    const uniquePerS = s1.events / spanS;
+    const steadyS = Math.max(0.001, (p1LoadEnd - ramp.at) / 1000);
+    const steadyEvents = storedBetween(ramp.at, p1LoadEnd);
+    const uniquePerS = steadyEvents / steadyS;
     const r1 = tally.reconcile(p1);
     log(
-      `phase 1: ${s1.events} unique events out of the deduplicator over ${spanS.toFixed(1)} s (load ${p1.elapsedS.toFixed(1)} s, ` +
-        `backlog drained ${((s1.last - p1LoadEnd) / 1000).toFixed(1)} s after the load stopped; drain wait ${drained1.toFixed(1)} s) = ${Math.round(uniquePerS)} unique/s`,
+      `phase 1: ${steadyEvents} unique events out of the deduplicator in the ${steadyS.toFixed(1)} s from t=${((ramp.at - p1Start) / 1000).toFixed(1)} s ` +
+        `to the load's end = ${Math.round(uniquePerS)} unique/s (paced phase 2 on ${Math.round(estimate)}/s); all ${s1.events} were out ` +
+        `${((s1.last - p1LoadEnd) / 1000).toFixed(1)} s after the load stopped (drain wait ${drained1.toFixed(1)} s): ` +
+        `${Math.round(s1.events / spanS)}/s counting the drain, when the deduplicator has the machine to itself`,
     );
     log(
       `phase 1 reconcile: lost ${r1.lost} duplicated ${r1.duplicated}${r1.lost ? ` (e.g. n=${r1.lostSample.join(',')})` : ''}`,
