@@ -606,7 +606,7 @@ async function startApp(app, env, opts = {}) {
  *   eventsAccepted: number, eventsRejected: number, dupsSent: number, idsIssued: number, ackedNew: number,
  *   p50: number, p90: number, p99: number, max: number, cpuS: number, ranges: [number, number][],
  *   seconds?: [number, number, number, number][], loopDelayP99?: number, loopDelayMax?: number,
- *   warmupP99?: number, warmupMax?: number }} LoadReport
+ *   warmupP99?: number, warmupMax?: number, dueP50?: number, dueP99?: number, dueMax?: number }} LoadReport
  */
 
 /**

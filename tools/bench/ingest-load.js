@@ -49,6 +49,9 @@ let nextN = 0;
 const ackedBatchStarts = [];
 /** @type {number[]} */
 const latencies = [];
+/** Paced mode: the same answers timed from the moment each batch was due, not from its send. */
+/** @type {number[]} */
+const fromDue = [];
 /** Ack latencies of the warm-up (paced mode), reported apart. */
 /** @type {number[]} */
 const warmupLatencies = [];
@@ -205,8 +208,12 @@ const requestHead = (/** @type {number} */ length) =>
   `POST /v1/events HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${authorization}\r\n` +
   `Content-Type: application/cloudevents-batch+json\r\nContent-Length: ${length}\r\n\r\n`;
 
-/** @param {{ body: string, start: number, n: number }} batch @returns {Promise<void>} */
-function send(batch) {
+/**
+ * @param {{ body: string, start: number, n: number }} batch
+ * @param {number} [lateMs] how long after its due time the batch leaves (paced mode)
+ * @returns {Promise<void>}
+ */
+function send(batch, lateMs) {
   const t0 = process.hrtime.bigint();
   const sentAt = Date.now();
   inFlight++;
@@ -223,6 +230,7 @@ function send(batch) {
         const second = Math.floor((sentAt - measuredFrom) / 1000);
         if (second >= 0) {
           latencies.push(ms);
+          if (lateMs !== undefined) fromDue.push(ms + lateMs);
           (bySecond[second] ??= []).push(ms);
         } else warmupLatencies.push(ms);
         const text = answer.toString('latin1');
@@ -290,7 +298,10 @@ async function runPaced() {
     const due = Math.floor(((now - t0) / 1000) * perSecond) + 1;
     while (sent < due) {
       sent++;
-      pending.push(send(nextBatch()));
+      // due at t0 + (sent - 1) / perSecond; as wrk2 does, the answer is also timed from then, so
+      // a late send (this process waiting for a core) is not left out of the latency
+      const batch = nextBatch();
+      pending.push(send(batch, Math.max(0, Date.now() - (t0 + ((sent - 1) / perSecond) * 1000))));
     }
     const nextAt = t0 + (sent / perSecond) * 1000;
     await sleep(Math.max(1, Math.ceil(nextAt - Date.now())));
@@ -327,6 +338,7 @@ async function main() {
   }
   const ackedNew = ranges.reduce((a, r) => a + r[1], 0);
   const sorted = latencies.slice().sort((a, b) => a - b);
+  const sortedDue = fromDue.slice().sort((a, b) => a - b);
   const cpu = process.cpuUsage();
   process.stdout.write(
     JSON.stringify({
@@ -348,6 +360,9 @@ async function main() {
       p90: quantile(sorted, 0.9),
       p99: quantile(sorted, 0.99),
       max: sorted.length ? sorted[sorted.length - 1] : 0,
+      dueP50: quantile(sortedDue, 0.5),
+      dueP99: quantile(sortedDue, 0.99),
+      dueMax: sortedDue.length ? sortedDue[sortedDue.length - 1] : 0,
       cpuS: (cpu.user + cpu.system) / 1e6,
       warmupP99: quantile(
         warmupLatencies.sort((a, b) => a - b),

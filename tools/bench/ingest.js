@@ -291,7 +291,14 @@ async function main() {
     const r2 = tally.reconcile(p2);
     const s2 = tally.perPrefix.get(p2.prefix) ?? { events: 0, first: 0, last: 0 };
     log(`${describeLoad(p2, 'phase 2')}, ${s2.events} unique out (drain wait ${drained2.toFixed(1)} s)`);
-    log(`phase 2 ack latency: ${describeLatency(p2)}`);
+    // Timed from when each batch was due (wrk2's way): a batch the load generator sent late still
+    // counts its wait. The figures from the actual send (all sessions before the eighth) follow.
+    const p2p50 = p2.dueP50 ?? p2.p50;
+    const p2p99 = p2.dueP99 ?? p2.p99;
+    log(
+      `phase 2 ack latency from each batch's due time: p50 ${p2p50.toFixed(1)} ms p99 ${p2p99.toFixed(1)} ms max ${(p2.dueMax ?? p2.max).toFixed(1)} ms`,
+    );
+    log(`phase 2 ack latency from the send: ${describeLatency(p2)}`);
     log(
       `phase 2 warm-up (${WARMUP_S} s, not in the figures above): p99 ${(p2.warmupP99 ?? 0).toFixed(1)} ms max ${(p2.warmupMax ?? 0).toFixed(1)} ms`,
     );
@@ -316,11 +323,11 @@ async function main() {
       log(
         `warning: ${failedRequests} requests were not answered 202 (their events count as not acknowledged)`,
       );
-    const target = uniquePerS >= 30_000 && p2.p99 <= 50 && lost === 0 && duplicated === 0;
+    const target = uniquePerS >= 30_000 && p2p99 <= 50 && lost === 0 && duplicated === 0;
     log(
       `target (>= 30000 unique/s, p99 <= 50 ms, lost 0, duplicated 0): ${target ? 'met' : 'NOT met'}; total ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     );
-    resultLine = `RESULT events_per_s=${Math.round(uniquePerS)} p50_ms=${p2.p50.toFixed(1)} p99_ms=${p2.p99.toFixed(1)} lost=${lost} duplicated=${duplicated}`;
+    resultLine = `RESULT events_per_s=${Math.round(uniquePerS)} p50_ms=${p2p50.toFixed(1)} p99_ms=${p2p99.toFixed(1)} lost=${lost} duplicated=${duplicated}`;
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));
   } finally {
