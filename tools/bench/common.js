@@ -526,6 +526,15 @@ function serviceEnv(redisUrl) {
  */
 
 /**
+ * `node --cpu-prof` flags (the profile lands in .mu/prof/) when BENCH_PROFILE names this process.
+ * @param {string} name an app, or `load` for the load generator
+ * @returns {string[]}
+ */
+function profileFlags(name) {
+  return process.env.BENCH_PROFILE === name ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')] : [];
+}
+
+/**
  * Starts dist/apps/<app>/src/main.js on a free port and waits for /health/ready.
  * BENCH_PROFILE=<app> runs it with `node --cpu-prof` (profile in .mu/prof/); BENCH_NODE_FLAGS_<APP>
  * adds node flags. `opts.nice` starts it at that CPU priority (negative needs root; otherwise
@@ -540,9 +549,7 @@ async function startApp(app, env, opts = {}) {
   const entry = path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
   const child = spawn(
     ...underNice(opts.nice, process.execPath, [
-      ...(process.env.BENCH_PROFILE === app
-        ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')]
-        : []),
+      ...profileFlags(app),
       // e.g. BENCH_NODE_FLAGS_COLLECTOR=--trace-gc (the trace lands in .mu/logs/bench-collector.log)
       ...(process.env[`BENCH_NODE_FLAGS_${app.toUpperCase()}`] ?? '').split(' ').filter(Boolean),
       entry,
@@ -620,10 +627,8 @@ function runLoad(args) {
     const child = spawn(
       process.execPath,
       [
-        // BENCH_PROFILE=load profiles each load-generator process (one per phase) into .mu/prof/
-        ...(process.env.BENCH_PROFILE === 'load'
-          ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')]
-          : []),
+        // BENCH_PROFILE=load profiles each load-generator process (one per phase)
+        ...profileFlags('load'),
         path.join(__dirname, 'ingest-load.js'),
         ...args,
       ],

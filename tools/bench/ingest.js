@@ -236,9 +236,8 @@ async function main() {
     // phases are over: reading millions of events back here would keep nats-server busy into
     // phase 2.
     const batchesDrained = Math.max(1, await storedBatches());
-    const estimate =
-      ((batchesAtLoadEnd - ramp.batches) * (p1.ackedNew / batchesDrained)) /
-      Math.max(0.001, (p1LoadEnd - ramp.at) / 1000);
+    const steadyS = Math.max(0.001, (p1LoadEnd - ramp.at) / 1000);
+    const estimate = ((batchesAtLoadEnd - ramp.batches) * (p1.ackedNew / batchesDrained)) / steadyS;
     log(describeLoad(p1, 'phase 1'));
     log(`phase 1 ack latency (max concurrency, informational): ${describeLatency(p1)}`);
     const wall1 = (Date.now() - p1Start) / 1000;
@@ -275,7 +274,6 @@ async function main() {
     await readUnique();
     const s1 = tally.perPrefix.get(p1.prefix) ?? { events: 0, first: p1Start, last: p1Start };
     const spanS = Math.max(0.001, (s1.last - p1Start) / 1000);
-    const steadyS = Math.max(0.001, (p1LoadEnd - ramp.at) / 1000);
     const steadyEvents = storedBetween(ramp.at, p1LoadEnd);
     const uniquePerS = steadyEvents / steadyS;
     const r1 = tally.reconcile(p1);
