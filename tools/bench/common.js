@@ -9,6 +9,7 @@ const { spawn, execFileSync } = require('node:child_process');
 const {
   readFileSync,
   existsSync,
+  appendFileSync,
   mkdirSync,
   createWriteStream,
   writeFileSync,
@@ -526,12 +527,17 @@ function serviceEnv(redisUrl) {
  */
 
 /**
- * `node --cpu-prof` flags (the profile lands in .mu/prof/) when BENCH_PROFILE names this process.
+ * Extra node flags for one of the bench's processes: `--cpu-prof` (the profile lands in
+ * .mu/prof/) when BENCH_PROFILE names it, and whatever BENCH_NODE_FLAGS_<NAME> holds, e.g.
+ * BENCH_NODE_FLAGS_COLLECTOR=--trace-gc (a service's output lands in .mu/logs/bench-<app>.log).
  * @param {string} name an app, or `load` for the load generator
  * @returns {string[]}
  */
-function profileFlags(name) {
-  return process.env.BENCH_PROFILE === name ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')] : [];
+function nodeFlags(name) {
+  return [
+    ...(process.env.BENCH_PROFILE === name ? ['--cpu-prof', '--cpu-prof-dir', path.join(STATE, 'prof')] : []),
+    ...(process.env[`BENCH_NODE_FLAGS_${name.toUpperCase()}`] ?? '').split(' ').filter(Boolean),
+  ];
 }
 
 /**
@@ -547,19 +553,11 @@ function profileFlags(name) {
 async function startApp(app, env, opts = {}) {
   const port = await freePort();
   const entry = path.join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
-  const child = spawn(
-    ...underNice(opts.nice, process.execPath, [
-      ...profileFlags(app),
-      // e.g. BENCH_NODE_FLAGS_COLLECTOR=--trace-gc (the trace lands in .mu/logs/bench-collector.log)
-      ...(process.env[`BENCH_NODE_FLAGS_${app.toUpperCase()}`] ?? '').split(' ').filter(Boolean),
-      entry,
-    ]),
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(...underNice(opts.nice, process.execPath, [...nodeFlags(app), entry]), {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let out = '';
   // Everything the service logs (warn and above) is also kept in .mu/logs/bench-<app>.log.
@@ -616,6 +614,9 @@ async function startApp(app, env, opts = {}) {
  *   warmupP99?: number, warmupMax?: number, dueP50?: number, dueP99?: number, dueMax?: number }} LoadReport
  */
 
+/** Node flags every load-generator process runs with (before BENCH_NODE_FLAGS_LOAD). */
+const LOAD_NODE_FLAGS = ['--single-threaded-gc', '--max-semi-space-size=64'];
+
 /**
  * Runs the load generator (tools/bench/ingest-load.js) in its own process; resolves with its
  * JSON report.
@@ -627,8 +628,14 @@ function runLoad(args) {
     const child = spawn(
       process.execPath,
       [
-        // BENCH_PROFILE=load profiles each load-generator process (one per phase)
-        ...profileFlags('load'),
+        // The measuring process must not stall on its own garbage collector (wrk2 has none).
+        // V8's parallel scavenges wait for a helper thread that, on a busy 2-core machine, waits
+        // for a core: single-threaded, and with a young generation large enough that a scavenge
+        // comes about once a second (docs/ingestion.md, ninth session's results).
+        ...LOAD_NODE_FLAGS,
+        // BENCH_PROFILE=load profiles each load-generator process (one per phase);
+        // BENCH_NODE_FLAGS_LOAD adds node flags (what they print lands in .mu/logs/bench-load.log)
+        ...nodeFlags('load'),
         path.join(__dirname, 'ingest-load.js'),
         ...args,
       ],
@@ -641,7 +648,12 @@ function runLoad(args) {
       children.delete(child);
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
       try {
-        resolve(JSON.parse(out.trim().split('\n').pop() ?? ''));
+        // the report is the last line that is a JSON object; anything else (node's --trace-gc
+        // writes to stdout too) is kept in .mu/logs/bench-load.log, one section per phase
+        const lines = out.split('\n');
+        const other = lines.filter((l) => l && !l.startsWith('{'));
+        if (other.length) appendFileSync(path.join(STATE, 'logs', 'bench-load.log'), other.join('\n') + '\n');
+        resolve(JSON.parse(lines.findLast((l) => l.startsWith('{')) ?? ''));
       } catch (err) {
         reject(err);
       }

@@ -58,6 +58,13 @@ const warmupLatencies = [];
 /** Ack latencies by the second (since the start) the request left in: where the tail sits in time. */
 /** @type {number[][]} */
 const bySecond = [];
+/**
+ * BENCH_LOAD_TRACE=<file>: every measured answer as `<due epoch ms> <late ms> <ms from send>`, one
+ * line each, written at the end: to line the tail up against other traces (perf, --trace-gc).
+ */
+const traceFile = process.env.BENCH_LOAD_TRACE;
+/** @type {number[]} */
+const trace = [];
 let measuredFrom = Date.now();
 let requests = 0;
 let okRequests = 0;
@@ -231,6 +238,7 @@ function send(batch, lateMs) {
         if (second >= 0) {
           latencies.push(ms);
           if (lateMs !== undefined) fromDue.push(ms + lateMs);
+          if (traceFile && lateMs !== undefined) trace.push(sentAt - (lateMs ?? 0), lateMs ?? 0, ms);
           (bySecond[second] ??= []).push(ms);
         } else warmupLatencies.push(ms);
         const text = answer.toString('latin1');
@@ -381,6 +389,12 @@ async function main() {
     }) + '\n',
   );
   for (const c of open) c.close();
+  if (traceFile) {
+    const lines = [];
+    for (let j = 0; j < trace.length; j += 3)
+      lines.push(`${trace[j]} ${trace[j + 1]} ${trace[j + 2]?.toFixed(2)}`);
+    require('node:fs').writeFileSync(traceFile, lines.join('\n') + '\n');
+  }
 }
 
 main().catch((err) => {
