@@ -72,13 +72,14 @@ function freePort() {
  * A nats-server (JetStream) of the bench's own, on a free loopback port with a fresh store under
  * .mu/bench-nats: it holds nothing but the bench's streams (no file store grown by the tests or
  * the demo), and runs at the CPU priority the bench asks for, which a shared system service
- * should not be given behind its owner's back.
+ * should not be given behind its owner's back. BENCH_BROKER_STORE=<dir> puts the store under
+ * <dir> instead (e.g. /dev/shm, to take the disk's fsync out of a run: docs/ingestion.md).
  * @param {{ nice?: number }} opts
  * @returns {Promise<Broker>}
  */
 async function startBroker(opts = {}) {
   const port = await freePort();
-  const dir = path.join(STATE, 'bench-nats');
+  const dir = path.join(process.env.BENCH_BROKER_STORE ?? STATE, 'bench-nats');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const bin = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/bin']
