@@ -238,7 +238,7 @@ function send(batch, lateMs) {
         if (second >= 0) {
           latencies.push(ms);
           if (lateMs !== undefined) fromDue.push(ms + lateMs);
-          if (traceFile && lateMs !== undefined) trace.push(sentAt - (lateMs ?? 0), lateMs ?? 0, ms);
+          if (traceFile && lateMs !== undefined) trace.push(sentAt - lateMs, lateMs, ms);
           (bySecond[second] ??= []).push(ms);
         } else warmupLatencies.push(ms);
         const text = answer.toString('latin1');
