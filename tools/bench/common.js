@@ -65,7 +65,7 @@ function freePort() {
 }
 
 /**
- * @typedef {{ url: string, pid: number, stop: () => Promise<void> }} Broker
+ * @typedef {{ url: string, pid: number, version: string, stop: () => Promise<void> }} Broker
  */
 
 /**
@@ -73,7 +73,8 @@ function freePort() {
  * .mu/bench-nats: it holds nothing but the bench's streams (no file store grown by the tests or
  * the demo), and runs at the CPU priority the bench asks for, which a shared system service
  * should not be given behind its owner's back. BENCH_BROKER_STORE=<dir> puts the store under
- * <dir> instead (e.g. /dev/shm, to take the disk's fsync out of a run: docs/ingestion.md).
+ * <dir> instead (e.g. /dev/shm, to take the disk's fsync out of a run: docs/ingestion.md), and
+ * BENCH_NATS_SERVER=<path> runs that nats-server binary instead of the one on PATH.
  * @param {{ nice?: number }} opts
  * @returns {Promise<Broker>}
  */
@@ -82,10 +83,13 @@ async function startBroker(opts = {}) {
   const dir = path.join(process.env.BENCH_BROKER_STORE ?? STATE, 'bench-nats');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const bin = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/bin']
-    .map((d) => path.join(d, 'nats-server'))
-    .find((f) => existsSync(f));
-  if (!bin) throw new Error('nats-server is not installed (tools/stack.sh up installs it)');
+  const bin =
+    process.env.BENCH_NATS_SERVER ??
+    [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/bin']
+      .map((d) => path.join(d, 'nats-server'))
+      .find((f) => existsSync(f));
+  if (!bin || !existsSync(bin))
+    throw new Error(`nats-server is not installed (tools/stack.sh up installs it): ${bin ?? 'not on PATH'}`);
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
   const child = spawn(...underNice(opts.nice, bin, args), { stdio: ['ignore', 'ignore', 'ignore'] });
   children.add(child);
@@ -106,6 +110,7 @@ async function startBroker(opts = {}) {
   return {
     url: `nats://127.0.0.1:${port}`,
     pid: /** @type {number} */ (child.pid),
+    version: execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim(),
     stop: async () => {
       process.off('exit', orphan);
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -102,7 +102,7 @@ async function main() {
     stackEnv.NATS_URL = broker.url;
     process.env.NATS_URL = broker.url;
     log(
-      `broker: the bench's own nats-server at ${broker.url} (pid ${broker.pid}, nice ${niceOf(broker.pid)})`,
+      `broker: the bench's own nats-server (${broker.version}) at ${broker.url} (pid ${broker.pid}, nice ${niceOf(broker.pid)})`,
     );
   } else
     log(`broker: the stack's nats-server at ${stackEnv.NATS_URL} (nice ${niceOf(pidOf('nats-server'))})`);
