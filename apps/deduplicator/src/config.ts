@@ -44,7 +44,7 @@ export class DeduplicatorEnv extends WithNats(WithRedis(ServiceEnv)) {
    * collector batches instead of one each. Adds at most this much to the time an event takes to
    * reach USAGE_UNIQUE (the rater then waits up to RATER_FLUSH_MS, 500, anyway); nothing on the
    * collector's ack path waits for it. 0 takes only what is already waiting. 60 rather than 20:
-   * about 12 % less deduplicator CPU under paced load (docs/ingestion.md, tenth session).
+   * 5–12 % less deduplicator CPU under paced load (docs/ingestion.md, tenth session).
    */
   @Type(() => Number)
   @IsInt()
