@@ -260,7 +260,13 @@ async function main() {
     const cpu2 = cpu.now();
     const p2Start = Date.now();
     // The collector's histogram from the end of the warm-up: the same requests as the figures.
-    const atWarmupEnd = sleep(WARMUP_S * 1000).then(() => serverHistogram(base));
+    // (Settled either way at once: a failed scrape must not be an unhandled rejection meanwhile.)
+    const atWarmupEnd = sleep(WARMUP_S * 1000)
+      .then(() => serverHistogram(base))
+      .then(
+        (histogram) => ({ histogram, error: undefined }),
+        (/** @type {unknown} */ error) => ({ histogram: undefined, error }),
+      );
     const p2 = await runLoad(
       loadArgs({
         url: base,
@@ -274,7 +280,9 @@ async function main() {
     );
     const cpu3 = cpu.now();
     const wall2 = (Date.now() - p2Start) / 1000;
-    const server0 = await atWarmupEnd;
+    const warmupEnd = await atWarmupEnd;
+    if (!warmupEnd.histogram) throw warmupEnd.error;
+    const server0 = warmupEnd.histogram;
     const drained2 = await drain();
     const keysAfter = await redisKeys(redisUrl);
     const server1 = await serverHistogram(base);
