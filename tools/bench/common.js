@@ -88,8 +88,8 @@ async function startBroker(opts = {}) {
     [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/bin']
       .map((d) => path.join(d, 'nats-server'))
       .find((f) => existsSync(f));
-  if (!bin || !existsSync(bin))
-    throw new Error(`nats-server is not installed (tools/stack.sh up installs it): ${bin ?? 'not on PATH'}`);
+  if (!bin) throw new Error('nats-server is not installed (tools/stack.sh up installs it)');
+  if (!existsSync(bin)) throw new Error(`BENCH_NATS_SERVER=${bin}: no such file`);
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
   const child = spawn(...underNice(opts.nice, bin, args), { stdio: ['ignore', 'ignore', 'ignore'] });
   children.add(child);
