@@ -65,7 +65,7 @@ function freePort() {
 }
 
 /**
- * @typedef {{ url: string, pid: number, version: string, stop: () => Promise<void> }} Broker
+ * @typedef {{ url: string, pid: number, version: string, gomaxprocs: string, stop: () => Promise<void> }} Broker
  */
 
 /**
@@ -91,7 +91,16 @@ async function startBroker(opts = {}) {
   if (!bin) throw new Error('nats-server is not installed (tools/stack.sh up installs it)');
   if (!existsSync(bin)) throw new Error(`BENCH_NATS_SERVER=${bin}: no such file`);
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
-  const child = spawn(...underNice(opts.nice, bin, args), { stdio: ['ignore', 'ignore', 'ignore'] });
+  // One Go scheduler thread (P) by default: what a container limited to one core gets from its
+  // GOMAXPROCS. With one per core, each publish woke a second OS thread for work the first could
+  // do, and the runtime's monitor thread ran every ~0.5 ms: a third more context switches and
+  // 13-20 % more CPU for the same load on this guest (docs/ingestion.md, eleventh session).
+  // BENCH_BROKER_GOMAXPROCS= (empty) leaves Go's default, one per core.
+  const gomaxprocs = process.env.BENCH_BROKER_GOMAXPROCS ?? '1';
+  const env = { ...process.env };
+  if (gomaxprocs) env.GOMAXPROCS = gomaxprocs;
+  else delete env.GOMAXPROCS;
+  const child = spawn(...underNice(opts.nice, bin, args), { stdio: ['ignore', 'ignore', 'ignore'], env });
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
   // however the bench ends, its broker does not outlive it
@@ -111,6 +120,7 @@ async function startBroker(opts = {}) {
     url: `nats://127.0.0.1:${port}`,
     pid: /** @type {number} */ (child.pid),
     version: execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim(),
+    gomaxprocs,
     stop: async () => {
       process.off('exit', orphan);
       if (child.exitCode === null) child.kill('SIGTERM');

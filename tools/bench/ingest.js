@@ -38,6 +38,7 @@ const {
   BENCH_REDIS_DB,
   sleep,
 } = require('./common');
+const { startStallProbe, describeStalls } = require('./stall-probe');
 
 const DURATION_S = Number(arg('duration', '60'));
 const CONCURRENCY = Number(arg('concurrency', '24'));
@@ -102,7 +103,7 @@ async function main() {
     stackEnv.NATS_URL = broker.url;
     process.env.NATS_URL = broker.url;
     log(
-      `broker: the bench's own nats-server (${broker.version}) at ${broker.url} (pid ${broker.pid}, nice ${niceOf(broker.pid)})`,
+      `broker: the bench's own nats-server (${broker.version}) at ${broker.url} (pid ${broker.pid}, nice ${niceOf(broker.pid)}, GOMAXPROCS ${broker.gomaxprocs || 'unset'})`,
     );
   } else
     log(`broker: the stack's nats-server at ${stackEnv.NATS_URL} (nice ${niceOf(pidOf('nats-server'))})`);
@@ -265,6 +266,7 @@ async function main() {
     // the no-op catch keeps a failed scrape from being an unhandled rejection meanwhile.
     const atWarmupEnd = sleep(WARMUP_S * 1000).then(() => serverHistogram(base));
     atWarmupEnd.catch(() => {});
+    const probe = process.env.BENCH_STALL_PROBE === '1' ? startStallProbe() : undefined;
     const p2 = await runLoad(
       loadArgs({
         url: base,
@@ -278,6 +280,7 @@ async function main() {
     );
     const cpu3 = cpu.now();
     const wall2 = (Date.now() - p2Start) / 1000;
+    const stalls = await probe?.stop();
     const server0 = await atWarmupEnd;
     const drained2 = await drain();
     const keysAfter = await redisKeys(redisUrl);
@@ -319,6 +322,8 @@ async function main() {
     log(
       `phase 2 CPU (% of one core over the ${wall2.toFixed(0)} s of paced load incl. warm-up): ${cpu.shares(cpu2, cpu3, wall2, p2.cpuS)}`,
     );
+    if (stalls)
+      log(`phase 2 host stalls after the warm-up: ${describeStalls(stalls, p2Start + WARMUP_S * 1000)}`);
     log(`phase 2 Redis keyspace: ${describeDoubling(keysBefore, keysAfter)}`);
     log(
       `phase 2 reconcile: lost ${r2.lost} duplicated ${r2.duplicated}${r2.lost ? ` (e.g. n=${r2.lostSample.join(',')})` : ''}`,
