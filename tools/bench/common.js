@@ -892,6 +892,7 @@ module.exports = {
   benchRedisUrl,
   flushRedis,
   redisKeys,
+  withRedis,
   serviceEnv,
   startApp,
   runLoad,
