@@ -92,9 +92,9 @@ async function startBroker(opts = {}) {
   if (!existsSync(bin)) throw new Error(`BENCH_NATS_SERVER=${bin}: no such file`);
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
   // One Go scheduler thread (P) by default: what a container limited to one core gets from its
-  // GOMAXPROCS. With one per core, each publish woke a second OS thread for work the first could
-  // do, and the runtime's monitor thread ran every ~0.5 ms: a third more context switches and
-  // 13-20 % more CPU for the same load on this guest (docs/ingestion.md, eleventh session).
+  // GOMAXPROCS. With one per core, a publish's goroutines woke a second OS thread for work the
+  // first could do: with one, 25-32 % fewer context switches and 13-20 % less broker CPU for the
+  // same load on this guest (docs/ingestion.md, eleventh session).
   // BENCH_BROKER_GOMAXPROCS= (empty) leaves Go's default, one per core.
   const gomaxprocs = process.env.BENCH_BROKER_GOMAXPROCS ?? '1';
   const env = { ...process.env };
