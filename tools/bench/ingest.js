@@ -39,7 +39,7 @@ const {
   BENCH_REDIS_DB,
   sleep,
 } = require('./common');
-const { startStallProbe, describeStalls } = require('./stall-probe');
+const { buildStallProbe, startStallProbe, describeStalls } = require('./stall-probe');
 
 const DURATION_S = Number(arg('duration', '60'));
 const CONCURRENCY = Number(arg('concurrency', '24'));
@@ -65,7 +65,8 @@ if (BROKER !== 'own' && BROKER !== 'shared') throw new Error('--broker is own or
  * Keys put into the bench's Redis database before the services start (0: none). The default,
  * 2^23 + 1, is one past the doubling at 2^23: the rest of the run (3-7 M claims) then crosses no
  * power of two (the next is at 16.8 M), as a deduplicator whose Redis holds its window's keys in
- * steady state crosses none, instead of a doubling landing in one run in three's phase 2.
+ * steady state crosses none. Started empty, the database doubled inside phase 2 in about one
+ * run in three (docs/ingestion.md, "Benchmark", step 5).
  */
 const REDIS_FILL = Number(arg('redis-fill', String(2 ** 23 + 1)));
 if (!Number.isInteger(REDIS_FILL) || REDIS_FILL < 0)
@@ -120,6 +121,8 @@ async function main() {
     `duration ${DURATION_S} s at ${CONCURRENCY} requests in flight, then ${PACED_S} s paced; node ${process.version}, ${require('node:os').cpus().length} CPUs`,
   );
   const stackEnv = stackUp({ migrate: 'postgres' });
+  // BENCH_STALL_PROBE=1: built now, so a missing compiler fails the run before its load, not after
+  if (process.env.BENCH_STALL_PROBE === '1') buildStallProbe();
 
   // The deduplicator shares the production durable `deduplicator` on USAGE_RAW: another running
   // deduplicator (the demo's) would take part of the bench's batches. Stop only that one.

@@ -13,16 +13,21 @@ const BINARY = path.join(STATE, 'bench-stall-probe');
 
 /** @typedef {{ cpu: number, dueMs: number, lateMs: number }} LateTick */
 
-/**
- * Compiles the probe if needed and starts it; stop() ends it and resolves with every tick that
- * was at least 2 ms late. Throws with the reason when it cannot run (no C compiler, say).
- * @returns {{ stop: () => Promise<{ late: LateTick[], realtime: boolean }> }}
- */
-function startStallProbe() {
+/** Compiles the probe into .mu/ unless it is there and newer than its source; throws if cc fails. */
+function buildStallProbe() {
   if (!existsSync(BINARY) || statSync(BINARY).mtimeMs < statSync(SOURCE).mtimeMs) {
     mkdirSync(STATE, { recursive: true });
     execFileSync('cc', ['-O2', '-pthread', '-o', BINARY, SOURCE], { stdio: 'inherit' });
   }
+}
+
+/**
+ * Starts the probe (built first if needed); stop() ends it and resolves with every tick that
+ * was at least 2 ms late.
+ * @returns {{ stop: () => Promise<{ late: LateTick[], realtime: boolean }> }}
+ */
+function startStallProbe() {
+  buildStallProbe();
   const child = spawn(BINARY, ['2000', '1000'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -79,4 +84,4 @@ function describeStalls(probe, fromMs) {
   );
 }
 
-module.exports = { startStallProbe, describeStalls };
+module.exports = { buildStallProbe, startStallProbe, describeStalls };
