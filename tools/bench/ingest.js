@@ -76,7 +76,7 @@ const log = makeLog('bench');
 
 /**
  * Puts `n` keys (`fill:<i>`, no expiry: the database is emptied after the run) into the benches'
- * Redis database, 1,000 a MSET, 50 MSETs a round trip: ~16 s for 8.4 M on the 2-core machine.
+ * Redis database, 1,000 a MSET, 50 MSETs a round trip: 23-30 s for 8.4 M on the 2-core machine.
  * @param {string} url @param {number} n
  */
 async function fillRedis(url, n) {
