@@ -69,6 +69,8 @@ if (BROKER !== 'own' && BROKER !== 'shared') throw new Error('--broker is own or
  * run in three (docs/ingestion.md, "Benchmark", step 5).
  */
 const REDIS_FILL = Number(arg('redis-fill', String(2 ** 23 + 1)));
+/** BENCH_STALL_PROBE=1: the host-stall probe through phase 2 (tools/bench/stall-probe.js). */
+const STALL_PROBE = process.env.BENCH_STALL_PROBE === '1';
 if (!Number.isInteger(REDIS_FILL) || REDIS_FILL < 0)
   throw new Error('--redis-fill is a count of keys, 0 or more');
 
@@ -122,7 +124,7 @@ async function main() {
   );
   const stackEnv = stackUp({ migrate: 'postgres' });
   // BENCH_STALL_PROBE=1: built now, so a missing compiler fails the run before its load, not after
-  if (process.env.BENCH_STALL_PROBE === '1') buildStallProbe();
+  if (STALL_PROBE) buildStallProbe();
 
   // The deduplicator shares the production durable `deduplicator` on USAGE_RAW: another running
   // deduplicator (the demo's) would take part of the bench's batches. Stop only that one.
@@ -308,7 +310,7 @@ async function main() {
     // the no-op catch keeps a failed scrape from being an unhandled rejection meanwhile.
     const atWarmupEnd = sleep(WARMUP_S * 1000).then(() => serverHistogram(base));
     atWarmupEnd.catch(() => {});
-    const probe = process.env.BENCH_STALL_PROBE === '1' ? startStallProbe() : undefined;
+    const probe = STALL_PROBE ? startStallProbe() : undefined;
     const p2 = await runLoad(
       loadArgs({
         url: base,
