@@ -24,7 +24,6 @@ const {
   createTenant,
   benchRedisUrl,
   flushRedis,
-  redisKeys,
   withRedis,
   serviceEnv,
   startApp,
@@ -63,10 +62,12 @@ const COLLECTOR_NICE = Number(arg('collector-nice', '-5'));
 if (BROKER !== 'own' && BROKER !== 'shared') throw new Error('--broker is own or shared');
 /**
  * Keys put into the bench's Redis database before the services start (0: none). The default,
- * 2^23 + 1, is one past the doubling at 2^23: the rest of the run (3-7 M claims) then crosses no
- * power of two (the next is at 16.8 M), as a deduplicator whose Redis holds its window's keys in
- * steady state crosses none. Started empty, the database doubled inside phase 2 in about one
- * run in three (docs/ingestion.md, "Benchmark", step 5).
+ * 2^23 + 1, is one past the doubling at 2^23, and the bench works the move through before the
+ * services start: the run's own claims (3-8 M) then begin past a doubling, as a deduplicator
+ * whose Redis holds its window's keys in steady state does. Before phase 2 the bench tops the
+ * database up past the next power of two if phase 2's claims would otherwise cross it
+ * (`topUpRedis`). Started empty, the database doubled inside phase 2 in about one run in three
+ * (docs/ingestion.md, "Benchmark", step 5).
  */
 const REDIS_FILL = Number(arg('redis-fill', String(2 ** 23 + 1)));
 /** BENCH_STALL_PROBE=1: the host-stall probe through phase 2 (tools/bench/stall-probe.js). */
@@ -77,42 +78,139 @@ if (!Number.isInteger(REDIS_FILL) || REDIS_FILL < 0)
 const log = makeLog('bench');
 
 /**
- * Puts `n` keys (`fill:<i>`, no expiry: the database is emptied after the run) into the benches'
- * Redis database, 1,000 a MSET, 50 MSETs a round trip: 23-30 s for 8.4 M on the 2-core machine.
- * @param {string} url @param {number} n
+ * Fill keys expire, as the deduplicator's own do, so they are in the database's expires
+ * dictionary too (it doubles at the same powers of two as the keyspace); long after any run,
+ * and the database is emptied afterwards anyway.
  */
-async function fillRedis(url, n) {
-  await withRedis(url, async (r) => {
-    for (let base = 0; base < n; base += 50_000) {
-      const pipeline = r.pipeline();
-      for (let from = base; from < Math.min(n, base + 50_000); from += 1000) {
-        /** @type {string[]} */
-        const kv = [];
-        for (let i = from; i < Math.min(n, from + 1000); i++) kv.push(`fill:${i}`, '1');
-        pipeline.mset(kv);
-      }
-      const replies = (await pipeline.exec()) ?? [];
-      const failed = replies.find(([err]) => err);
-      if (failed) throw failed[0];
-    }
-  });
+const FILL_TTL_MS = 6 * 3_600_000;
+/** Sets fill:<ARGV[1]>..fill:<ARGV[2]> with an expiry of ARGV[3] ms, inside Redis. */
+const FILL_SCRIPT =
+  "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) do redis.call('SET', 'fill:' .. i, '1', 'PX', ARGV[3]) end return 0";
+
+/** ARGV[1] lookups of one key, inside Redis: each moves the dictionaries' rehash one bucket on. */
+const STEP_SCRIPT = "for i = 1, tonumber(ARGV[1]) do redis.call('EXISTS', 'fill:0') end return 0";
+
+/**
+ * Puts the keys `fill:<from>` .. `fill:<to - 1>` into the benches' Redis database, 10,000 a script
+ * call (~20-35 ms of Redis each), 20 calls a round trip: 8.4 M take 25-35 s on the 2-core machine.
+ * @param {import('ioredis').Redis} r @param {number} from @param {number} to
+ */
+async function fillRedis(r, from, to) {
+  for (let base = from; base < to; base += 200_000) {
+    const pipeline = r.pipeline();
+    for (let a = base; a < Math.min(to, base + 200_000); a += 10_000)
+      pipeline.eval(FILL_SCRIPT, 0, a, Math.min(to, a + 10_000) - 1, FILL_TTL_MS);
+    const replies = (await pipeline.exec()) ?? [];
+    const failed = replies.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
 }
 
 /**
- * Redis 7.0 doubles a database's dictionaries when its keys reach a power of two (2^k buckets),
- * then moves them across over roughly the next quarter of that many claims (~2 M at 2^23), each
- * lookup meanwhile searching both tables: 2.5-4x its CPU per claim (docs/ingestion.md, sixth
- * session). Says whether phase 2 ran inside one.
- * @param {number} before @param {number} after
+ * @typedef {{ keys: number, expires: number, mainSlots: number | undefined, expiresSlots: number | undefined }} RedisDicts
+ * The benches' database as Redis 7.0 holds it: keys, keys with an expiry, and the slots of its
+ * two dictionaries. MEMORY STATS gives each dictionary's overhead as 8 bytes a slot plus its
+ * entries (40 bytes a key in the keyspace, 24 in the expires dictionary); a dictionary that is
+ * rehashing holds both tables, so its slots are then not a power of two. undefined: the figures
+ * do not fit that layout (another Redis version), and the bench cannot tell.
+ * @param {import('ioredis').Redis} r @returns {Promise<RedisDicts>}
+ */
+async function redisDicts(r) {
+  const line = (
+    (await r.info('keyspace')).split('\n').find((l) => l.startsWith(`db${BENCH_REDIS_DB}:`)) ?? ''
+  ).trim();
+  const field = (/** @type {string} */ name) => Number(new RegExp(`${name}=(\\d+)`).exec(line)?.[1] ?? 0);
+  const keys = field('keys');
+  const expires = field('expires');
+  const stats = /** @type {unknown[]} */ (await r.call('MEMORY', 'STATS'));
+  const i = stats.indexOf(`db.${BENCH_REDIS_DB}`);
+  const mine = i >= 0 && Array.isArray(stats[i + 1]) ? /** @type {unknown[]} */ (stats[i + 1]) : [];
+  const slots = (
+    /** @type {string} */ name,
+    /** @type {number} */ entries,
+    /** @type {number} */ entryBytes,
+  ) => {
+    const j = mine.indexOf(name);
+    const n = j >= 0 ? (Number(mine[j + 1]) - entries * entryBytes) / 8 : NaN;
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  };
+  return {
+    keys,
+    expires,
+    mainSlots: slots('overhead.hashtable.main', keys, 40),
+    expiresSlots: slots('overhead.hashtable.expires', expires, 24),
+  };
+}
+
+const isPowerOfTwo = (/** @type {number | undefined} */ n) => n !== undefined && (n & (n - 1)) === 0;
+/** @param {RedisDicts} d @returns {boolean | undefined} */
+const rehashing = (d) =>
+  d.mainSlots === undefined || (d.expires > 0 && d.expiresSlots === undefined)
+    ? undefined
+    : !isPowerOfTwo(d.mainSlots) || (d.expires > 0 && !isPowerOfTwo(d.expiresSlots));
+
+/**
+ * Redis 7.0 doubles a dictionary when its keys reach a power of two, then moves the old table
+ * across one bucket per command that touches it (plus 1 ms every 100 ms on its own), each
+ * lookup meanwhile searching both tables: 2.5-4x its CPU per claim for the next ~quarter as many
+ * claims (docs/ingestion.md, sixth session). Works a started move through with EXISTS (each one
+ * a step in both dictionaries), 100,000 a script call, before the load that it would slow.
+ * @param {import('ioredis').Redis} r @returns {Promise<{ steps: number, ms: number, dicts: RedisDicts }>}
+ */
+async function settleRehash(r) {
+  const t = Date.now();
+  let steps = 0;
+  let dicts = await redisDicts(r);
+  while (rehashing(dicts) && Date.now() - t < 120_000) {
+    await r.eval(STEP_SCRIPT, 0, 100_000);
+    steps += 100_000;
+    dicts = await redisDicts(r);
+  }
+  return { steps, ms: Date.now() - t, dicts };
+}
+
+/**
+ * Before phase 2: if its claims (the paced rate over warm-up and measured time, with a fifth
+ * to spare) would take the database past the next power of two, fill it past that power now and
+ * work the move through, so phase 2 runs on settled dictionaries whatever phase 1 left. A
+ * faster machine puts more claims into phase 1: 15.3 M keys at phase 2's start in one run, 0.5 M
+ * short of 2^24.
+ * @param {import('ioredis').Redis} r @param {number} claims @param {number} filled fill keys so far
+ * @returns {Promise<{ added: number, steps: number, ms: number, dicts: RedisDicts }>}
+ */
+async function topUpRedis(r, claims, filled) {
+  const t = Date.now();
+  const now = await redisDicts(r);
+  const next = 2 ** (Math.floor(Math.log2(Math.max(1, now.keys))) + 1);
+  const added = now.keys + claims * 1.2 >= next ? next + 1 - now.keys : 0;
+  if (added > 0) await fillRedis(r, filled, filled + added);
+  const settled = await settleRehash(r);
+  return { added, steps: settled.steps, ms: Date.now() - t, dicts: settled.dicts };
+}
+
+/** @param {RedisDicts} d */
+const describeSettled = (d) =>
+  rehashing(d) === undefined
+    ? 'this Redis does not show its dictionaries as 7.0 does'
+    : `${(d.keys / 1e6).toFixed(2)} M keys, ${(d.mainSlots ?? 0) / 2 ** 20} Mi slots${rehashing(d) ? ', still rehashing after 120 s' : ', settled'}`;
+
+/**
+ * Says whether either dictionary changed size or was mid-move across phase 2.
+ * @param {RedisDicts} before @param {RedisDicts} after
  */
 function describeDoubling(before, after) {
-  const at = 2 ** Math.floor(Math.log2(Math.max(1, after)));
   const m = (/** @type {number} */ n) => `${(n / 1e6).toFixed(2)} M`;
-  const inside = at > before || before - at < at / 4;
+  const known = rehashing(before) !== undefined && rehashing(after) !== undefined;
+  const doubled =
+    before.mainSlots !== after.mainSlots ||
+    (before.expires > 0 && before.expiresSlots !== after.expiresSlots);
   return (
-    `${m(before)} keys at its start, ${m(after)} at its end; the last doubling was at ${m(at)} keys ` +
-    (at > before ? '(during phase 2)' : `(${m(before - at)} before phase 2)`) +
-    (inside ? ': phase 2 ran while Redis rehashed' : ': no rehash during phase 2')
+    `${m(before.keys)} keys at its start (${m(before.mainSlots ?? 0)} slots), ${m(after.keys)} at its end (${m(after.mainSlots ?? 0)} slots): ` +
+    (!known
+      ? 'this Redis does not show its dictionaries as 7.0 does; whether phase 2 ran while it rehashed is unknown'
+      : rehashing(before) || rehashing(after) || doubled
+        ? 'phase 2 ran while Redis rehashed'
+        : 'no rehash during phase 2')
   );
 }
 
@@ -160,9 +258,13 @@ async function main() {
   await flushRedis(redisUrl);
   if (REDIS_FILL > 0) {
     const filling = Date.now();
-    await fillRedis(redisUrl, REDIS_FILL);
+    const settled = await withRedis(redisUrl, async (r) => {
+      await fillRedis(r, 0, REDIS_FILL);
+      return settleRehash(r);
+    });
     log(
-      `Redis: ${(REDIS_FILL / 1e6).toFixed(2)} M keys put in first (--redis-fill), past the doubling at ${(2 ** Math.floor(Math.log2(REDIS_FILL)) / 1e6).toFixed(2)} M, in ${((Date.now() - filling) / 1000).toFixed(1)} s`,
+      `Redis: ${(REDIS_FILL / 1e6).toFixed(2)} M keys put in first (--redis-fill), past the doubling at ${(2 ** Math.floor(Math.log2(REDIS_FILL)) / 1e6).toFixed(2)} M, ` +
+        `in ${((Date.now() - filling) / 1000).toFixed(1)} s, the last ${(settled.ms / 1000).toFixed(1)} s of them working its move through (${describeSettled(settled.dicts)})`,
     );
   }
 
@@ -301,7 +403,17 @@ async function main() {
     log(
       `phase 2: paced at ${pacedRate} unique events/s (${(pacedRate / 90).toFixed(0)} batches/s) for ${PACED_S} s after ${WARMUP_S} s of warm-up`,
     );
-    const keysBefore = await redisKeys(redisUrl);
+    // Phase 2's claims must not take Redis through a doubling that phase 1 happened to stop short of.
+    if (REDIS_FILL > 0) {
+      const topUp = await withRedis(redisUrl, (r) =>
+        topUpRedis(r, pacedRate * (WARMUP_S + PACED_S), REDIS_FILL),
+      );
+      if (topUp.added > 0 || topUp.steps > 0)
+        log(
+          `Redis before phase 2: ${(topUp.added / 1e6).toFixed(2)} M fill keys added, in ${(topUp.ms / 1000).toFixed(1)} s with the move worked through (${describeSettled(topUp.dicts)})`,
+        );
+    }
+    const keysBefore = await withRedis(redisUrl, redisDicts);
     const cpu2 = cpu.now();
     const p2Start = Date.now();
     // The collector's histogram from the end of the warm-up, timed from here: the load
@@ -327,7 +439,7 @@ async function main() {
     const stalls = await probe?.stop();
     const server0 = await atWarmupEnd;
     const drained2 = await drain();
-    const keysAfter = await redisKeys(redisUrl);
+    const keysAfter = await withRedis(redisUrl, redisDicts);
     const server1 = await serverHistogram(base);
     await readUnique();
     const s1 = tally.perPrefix.get(p1.prefix) ?? { events: 0, first: p1Start, last: p1Start };
